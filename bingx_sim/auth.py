@@ -1,0 +1,110 @@
+"""Who is calling, and did they sign what they sent: the exchange's request checks.
+
+The signature is verified over the parameters *exactly as sent*: the raw query string
+without ``signature`` concatenated with the raw body without ``signature`` (no ``&``
+between), never a sorted rebuild, because real clients sign in insertion order
+(CONTRACT.md section 3 and section 8).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from urllib.parse import parse_qsl
+
+from . import errors
+from .errors import ApiError
+from .exchange import Account
+from .options import ContractOptions
+
+__all__ = ["authenticate", "sign", "strip_signature"]
+
+
+def sign(secret: str, payload: str, encoding: str = "hex") -> str:
+    """HMAC-SHA256 of ``payload`` keyed by ``secret``, lowercase hex or base64."""
+    digest = hmac.new(secret.encode(), payload.encode(), hashlib.sha256)
+    if encoding == "base64":
+        return base64.b64encode(digest.digest()).decode()
+    return digest.hexdigest()
+
+
+def strip_signature(raw: str) -> tuple[str, str | None]:
+    """Remove every ``signature=`` pair from a raw ``a=1&b=2`` string, keeping the order.
+
+    Returns the remaining string and the (last) signature value, undecoded except for
+    percent-escapes, which a base64 signature may carry.
+    """
+    kept: list[str] = []
+    signature: str | None = None
+    for part in raw.split("&") if raw else ():
+        name, _, value = part.partition("=")
+        if name == "signature":
+            signature = dict(parse_qsl(part, keep_blank_values=True)).get("signature", value)
+        else:
+            kept.append(part)
+    return "&".join(kept), signature
+
+
+def _params(raw_query: str, raw_body: str) -> dict[str, str]:
+    # The query string wins over the body on conflict (CONTRACT.md 2.1).
+    merged = dict(parse_qsl(raw_body, keep_blank_values=True))
+    merged.update(parse_qsl(raw_query, keep_blank_values=True))
+    return merged
+
+
+def _check_timestamp(
+    params: dict[str, str], options: ContractOptions, wall_now_ms: int
+) -> ApiError | None:
+    try:
+        stamp = int(params["timestamp"])
+    except (KeyError, ValueError):
+        return errors.TIMESTAMP_ERROR
+    try:
+        window = int(params.get("recvWindow", options.recv_window_ms))
+    except ValueError:
+        return errors.TIMESTAMP_ERROR
+    if window <= 0 or abs(wall_now_ms - stamp) > window:
+        return errors.TIMESTAMP_ERROR
+    return None
+
+
+def authenticate(
+    api_key: str | None,
+    raw_query: str,
+    raw_body: str,
+    *,
+    find_account: Callable[[str], Account | None],
+    options: ContractOptions,
+    wall_now_ms: int,
+) -> Account | ApiError:
+    """Apply the exchange's checks in its order: API key, then signature, then timestamp.
+
+    ``wall_now_ms`` is the wall clock *without* the simulator's own offset: a client
+    stamps requests with its wall clock, which ``Simulator.advance`` does not move.
+    """
+    if not api_key:
+        return errors.NULL_API_KEY_ERROR
+    account = find_account(api_key)
+    if account is None:
+        return errors.INCORRECT_API_KEY_ERROR
+    if options.signature == "off":
+        return account
+    query, query_sig = strip_signature(raw_query)
+    body, body_sig = strip_signature(raw_body)
+    signature = query_sig if query_sig is not None else body_sig
+    params = _params(raw_query, raw_body)
+    if signature is None:
+        if options.signature == "required":
+            return errors.NULL_SIGNATURE_ERROR
+        if "timestamp" in params:
+            return _check_timestamp(params, options, wall_now_ms) or account
+        return account
+    payload = query + body
+    if not any(
+        hmac.compare_digest(sign(account.api_secret, payload, enc).encode(), signature.encode())
+        for enc in sorted(options.signature_encodings)
+    ):
+        return errors.SIGNATURE_ERROR
+    return _check_timestamp(params, options, wall_now_ms) or account

@@ -1,0 +1,51 @@
+"""The exchange's error codes and the exact body shape they travel in."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["ApiError", "error_body"]
+
+NULL_API_KEY: Final = 100413
+INCORRECT_API_KEY: Final = 100413
+SIGNATURE_FAILED: Final = 100001
+NULL_SIGNATURE: Final = 100412
+TIMESTAMP_MISMATCH: Final = 100421
+RATE_LIMITED: Final = 100410
+PATH_NOT_FOUND: Final = 100404
+INVALID_PARAMS_WS: Final = 80014
+AUTHENTICATION_FAIL_WS: Final = 100401
+ARGUMENTS_INVALID: Final = 100400
+TOO_MANY_SOCKETS: Final = 100419
+
+TIMESTAMP_MSG: Final = (
+    "Null timestamp or timestamp mismatch, try to run our sample code from the link "
+    "https://bingx-api.github.io/docs/#/en-us/spot/account-api.html#Query%20Assets"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiError:
+    """A business error as the exchange reports it; ``violation`` marks client mistakes."""
+
+    code: int
+    msg: str
+    violation: bool = True
+
+
+def error_body(error: ApiError, now_ms: int) -> bytes:
+    """``{"code":..,"msg":..,"timestamp":..}``, the shape seen in real error bodies."""
+    return json.dumps(
+        {"code": error.code, "msg": error.msg, "timestamp": now_ms}, separators=(",", ":")
+    ).encode()
+
+
+NULL_API_KEY_ERROR: Final = ApiError(NULL_API_KEY, "Null apiKey")
+INCORRECT_API_KEY_ERROR: Final = ApiError(INCORRECT_API_KEY, "Incorrect apiKey")
+SIGNATURE_ERROR: Final = ApiError(SIGNATURE_FAILED, "Signature verification failed")
+NULL_SIGNATURE_ERROR: Final = ApiError(NULL_SIGNATURE, "Null signature")
+TIMESTAMP_ERROR: Final = ApiError(TIMESTAMP_MISMATCH, TIMESTAMP_MSG)
+RATE_LIMIT_ERROR: Final = ApiError(RATE_LIMITED, "rate limited", violation=False)
+PATH_ERROR: Final = ApiError(PATH_NOT_FOUND, "api path does not exist or method not allowed")

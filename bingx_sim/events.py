@@ -1,0 +1,243 @@
+"""Builders for the events the exchange pushes on account streams.
+
+Field names, string-vs-number choices and nesting follow the exchange (CONTRACT.md 5.4
+and 5.5): money is a JSON string on swap, order ids are integers above 2**53. Every
+argument has a realistic default so a test states only what it cares about.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from .clock import WallClock
+
+__all__ = [
+    "account_config_update",
+    "account_update",
+    "balance",
+    "config_snapshot",
+    "listen_key_expired",
+    "order_trade_update",
+    "position",
+    "spot_account_update",
+    "spot_execution_report",
+]
+
+Event = dict[str, Any]
+_clock = WallClock()
+# Real order ids are 19-digit integers beyond 2**53; counting up keeps them unique.
+_order_ids = itertools.count(1_627_970_445_070_303_232)
+
+
+def _now(event_time: int | None) -> int:
+    return _clock.now_ms() if event_time is None else event_time
+
+
+def balance(
+    asset: str = "USDT",
+    wallet_balance: str = "5277.59264687",
+    cross_wallet_balance: str = "5233.21709203",
+    balance_change: str = "0",
+) -> Event:
+    """One ``a.B[]`` entry: ``a`` asset, ``wb`` wallet, ``cw`` cross wallet, ``bc`` change."""
+    return {"a": asset, "wb": wallet_balance, "cw": cross_wallet_balance, "bc": balance_change}
+
+
+def position(
+    symbol: str = "BTC-USDT",
+    amount: str = "0.01000000",
+    entry_price: str = "64000.00000000",
+    unrealized_pnl: str = "0.00000000",
+    margin_type: str = "isolated",
+    isolated_wallet: str = "64.00000000",
+    side: str = "LONG",
+    realized_pnl: str = "0.00000000",
+) -> Event:
+    """One ``a.P[]`` entry, including ``cr`` (realized PnL, added 2024-08-22)."""
+    return {
+        "s": symbol,
+        "pa": amount,
+        "ep": entry_price,
+        "up": unrealized_pnl,
+        "mt": margin_type,
+        "iw": isolated_wallet,
+        "ps": side,
+        "cr": realized_pnl,
+    }
+
+
+def account_update(
+    *,
+    reason: str = "ORDER",
+    balances: list[Event] | None = None,
+    positions: list[Event] | None = None,
+    event_time: int | None = None,
+) -> Event:
+    """USDT-M ``ACCOUNT_UPDATE``: a balance or position changed."""
+    now = _now(event_time)
+    return {
+        "e": "ACCOUNT_UPDATE",
+        "E": now,
+        "T": now,
+        "a": {
+            "m": reason,
+            "B": [balance()] if balances is None else balances,
+            "P": [position()] if positions is None else positions,
+        },
+    }
+
+
+def order_trade_update(
+    *,
+    symbol: str = "BTC-USDT",
+    side: str = "BUY",
+    order_type: str = "MARKET",
+    quantity: str = "0.01000000",
+    price: str = "64000.00000000",
+    average_price: str = "64000.00000000",
+    execution_type: str = "TRADE",
+    status: str = "FILLED",
+    order_id: int | None = None,
+    client_order_id: str = "",
+    position_side: str = "LONG",
+    last_filled_quantity: str | None = None,
+    filled_quantity: str | None = None,
+    commission: str = "-0.25600000",
+    commission_asset: str = "USDT",
+    realized_pnl: str = "0.00000000",
+    working_type: str = "MARK_PRICE",
+    event_time: int | None = None,
+) -> Event:
+    """USDT-M ``ORDER_TRADE_UPDATE``: a new order, a fill or a status change."""
+    now = _now(event_time)
+    filled = quantity if status == "FILLED" else "0.00000000"
+    return {
+        "e": "ORDER_TRADE_UPDATE",
+        "E": now,
+        "T": now,
+        "o": {
+            "s": symbol,
+            "c": client_order_id,
+            "i": next(_order_ids) if order_id is None else order_id,
+            "S": side,
+            "o": order_type,
+            "q": quantity,
+            "p": price,
+            "ap": average_price,
+            "x": execution_type,
+            "X": status,
+            "N": commission_asset,
+            "n": commission,
+            "T": now,
+            "wt": working_type,
+            "ps": position_side,
+            "rp": realized_pnl,
+            "l": filled if last_filled_quantity is None else last_filled_quantity,
+            "z": filled if filled_quantity is None else filled_quantity,
+            "L": average_price,
+        },
+    }
+
+
+def _config(symbol: str, long_leverage: int, short_leverage: int, margin_mode: str) -> Event:
+    return {"s": symbol, "l": long_leverage, "S": short_leverage, "mt": margin_mode}
+
+
+def account_config_update(
+    *,
+    symbol: str = "BTC-USDT",
+    long_leverage: int = 10,
+    short_leverage: int = 10,
+    margin_mode: str = "cross",
+    event_time: int | None = None,
+) -> Event:
+    """``ACCOUNT_CONFIG_UPDATE``: leverage or margin mode changed (numbers, not strings)."""
+    return {
+        "e": "ACCOUNT_CONFIG_UPDATE",
+        "E": _now(event_time),
+        "ac": _config(symbol, long_leverage, short_leverage, margin_mode),
+    }
+
+
+def config_snapshot(
+    *,
+    symbol: str = "BTC-USDT",
+    long_leverage: int = 1,
+    short_leverage: int = 1,
+    margin_mode: str = "isolated",
+    event_time: int | None = None,
+) -> Event:
+    """The periodic ``SNAPSHOT`` config frame seen on VST (one per symbol)."""
+    return {
+        "e": "SNAPSHOT",
+        "E": _now(event_time),
+        "ac": _config(symbol, long_leverage, short_leverage, margin_mode),
+    }
+
+
+def listen_key_expired(listen_key: str, *, event_time: int | None = None) -> Event:
+    """``listenKeyExpired``: pushed when the connection's key expires."""
+    return {"e": "listenKeyExpired", "E": _now(event_time), "listenKey": listen_key}
+
+
+def spot_execution_report(
+    *,
+    symbol: str = "ETH-USDT",
+    side: str = "BUY",
+    order_type: str = "LIMIT",
+    quantity: float = 0.1,
+    price: float = 2000,
+    execution_type: str = "NEW",
+    status: str = "PENDING",
+    order_id: int | None = None,
+    client_order_id: str = "",
+    event_time: int | None = None,
+) -> Event:
+    """Spot ``executionReport`` (the stream wraps it as ``spot.executionReport``).
+
+    Spot sends money as JSON numbers, unlike swap.
+    """
+    now = _now(event_time)
+    return {
+        "e": "executionReport",
+        "E": now,
+        "s": symbol,
+        "S": side,
+        "o": order_type,
+        "q": quantity,
+        "p": price,
+        "x": execution_type,
+        "X": status,
+        "i": next(_order_ids) if order_id is None else order_id,
+        "l": 0,
+        "z": 0,
+        "L": 0,
+        "n": 0,
+        "N": "",
+        "T": 0,
+        "t": 0,
+        "O": now,
+        "Z": 0,
+        "Y": 0,
+        "Q": 0,
+        "C": client_order_id,
+        "m": False,
+    }
+
+
+def spot_account_update(
+    *,
+    reason: str = "ORDER",
+    balances: list[Event] | None = None,
+    event_time: int | None = None,
+) -> Event:
+    """Spot ``ACCOUNT_UPDATE``: unwrapped, no positions, ``lk`` for locked funds."""
+    now = _now(event_time)
+    default = [{"a": "USDT", "bc": "0", "cw": "1000.00000000", "lk": "0", "wb": "1000.00000000"}]
+    return {
+        "e": "ACCOUNT_UPDATE",
+        "E": now,
+        "T": now,
+        "a": {"B": default if balances is None else balances, "m": reason},
+    }

@@ -1,0 +1,216 @@
+"""The exchange's rules for accounts and listen keys, as pure synchronous state.
+
+No I/O and no clock reads: every call takes ``now_ms``. That keeps each rule of
+CONTRACT.md unit-testable without sockets, and makes expiry *data* (``expires_at_ms``)
+rather than a loop timer, so it follows whichever clock the caller trusts.
+"""
+
+from __future__ import annotations
+
+import heapq
+import secrets
+import string
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from enum import Enum
+
+__all__ = [
+    "Account",
+    "Exchange",
+    "KeyOutcome",
+    "KeyState",
+    "ListenKey",
+]
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+DEFAULT_TTL_MS = 60 * 60 * 1000
+
+
+def new_listen_key() -> str:
+    """64 lowercase hex characters, 32 random bytes, like every real key seen."""
+    return secrets.token_hex(32)
+
+
+def new_api_credential(length: int = 64) -> str:
+    return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An API key pair the exchange knows."""
+
+    api_key: str
+    api_secret: str
+
+
+class KeyState(str, Enum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class ListenKey:
+    """One listen key as the exchange holds it; immutable, so snapshots are free."""
+
+    key: str
+    owner: str
+    created_ms: int
+    expires_at_ms: int
+    state: KeyState = KeyState.ACTIVE
+
+    @property
+    def active(self) -> bool:
+        return self.state is KeyState.ACTIVE
+
+
+class KeyOutcome(str, Enum):
+    """What PUT/DELETE decided; the wire layer maps it to a status and body."""
+
+    OK = "ok"
+    MISSING = "missing"  # no listenKey parameter: 204
+    NOT_FOUND = "not_found"  # unknown, expired, deleted or foreign: 404
+
+
+class Exchange:
+    """Accounts and listen keys, and the rules that move keys between states."""
+
+    def __init__(
+        self,
+        *,
+        ttl_ms: int = DEFAULT_TTL_MS,
+        post_existing: str = "new",
+        rate_limit_per_second: int | None = None,
+        key_factory: Callable[[], str] = new_listen_key,
+    ) -> None:
+        if ttl_ms <= 0:
+            raise ValueError("the listen-key lifetime must be positive")
+        self.ttl_ms = ttl_ms
+        self.post_existing = post_existing
+        self.rate_limit_per_second = rate_limit_per_second
+        self._key_factory = key_factory
+        self._accounts: dict[str, Account] = {}
+        self._keys: dict[str, ListenKey] = {}
+        # (expires_at_ms, key) with lazy invalidation: an extend pushes a new entry and
+        # the stale one is skipped when popped, so expire_due is O(k log n).
+        self._due: list[tuple[int, str]] = []
+        self._calls: dict[str, deque[int]] = {}
+
+    # accounts ---------------------------------------------------------------------
+
+    def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
+        account = Account(api_key or new_api_credential(), api_secret or new_api_credential())
+        if not account.api_key.strip() or not account.api_secret:
+            raise ValueError("an account needs a non-blank api_key and a non-empty api_secret")
+        existing = self._accounts.get(account.api_key)
+        if existing is not None and existing != account:
+            raise ValueError(f"api key {account.api_key!r} already exists with another secret")
+        self._accounts[account.api_key] = account
+        return account
+
+    def account(self, api_key: str) -> Account | None:
+        return self._accounts.get(api_key)
+
+    @property
+    def accounts(self) -> tuple[Account, ...]:
+        return tuple(self._accounts.values())
+
+    # rate limit (on the caller's real clock: it is a transport-time rule) -----------
+
+    def allow_call(self, api_key: str, real_now_ms: int) -> bool:
+        """Count one listen-key call; False once ``rate_limit_per_second`` is exceeded."""
+        limit = self.rate_limit_per_second
+        if limit is None:
+            return True
+        window = self._calls.setdefault(api_key, deque())
+        while window and window[0] <= real_now_ms - 1000:
+            window.popleft()
+        if len(window) >= limit:
+            return False
+        window.append(real_now_ms)
+        return True
+
+    # listen keys ------------------------------------------------------------------
+
+    def _store(self, key: ListenKey) -> ListenKey:
+        self._keys[key.key] = key
+        if key.active:
+            heapq.heappush(self._due, (key.expires_at_ms, key.key))
+        return key
+
+    def lookup(self, key: str, now_ms: int) -> ListenKey | None:
+        """The key if it exists; expiry is applied first so no caller sees a stale state."""
+        self.expire_due(now_ms)
+        return self._keys.get(key)
+
+    def generate(self, api_key: str, now_ms: int) -> ListenKey:
+        """POST: a new key valid for ``ttl_ms`` (or, with ``post_existing='same'``, the
+        account's newest live key, extended from now as Binance does)."""
+        if api_key not in self._accounts:
+            raise KeyError(api_key)
+        self.expire_due(now_ms)
+        if self.post_existing == "same":
+            alive = [k for k in self._keys.values() if k.owner == api_key and k.active]
+            if alive:
+                newest = max(alive, key=lambda k: k.created_ms)
+                return self._store(replace(newest, expires_at_ms=now_ms + self.ttl_ms))
+        key = self._key_factory()
+        while key in self._keys:
+            key = self._key_factory()
+        return self._store(ListenKey(key, api_key, now_ms, now_ms + self.ttl_ms))
+
+    def _owned_active(self, api_key: str, key: str | None, now_ms: int) -> ListenKey | KeyOutcome:
+        if not key:
+            return KeyOutcome.MISSING
+        current = self.lookup(key, now_ms)
+        # A foreign key is answered exactly like an unknown one: a 404 must not tell a
+        # caller that somebody else's key exists.
+        if current is None or current.owner != api_key or not current.active:
+            return KeyOutcome.NOT_FOUND
+        return current
+
+    def extend(self, api_key: str, key: str | None, now_ms: int) -> KeyOutcome:
+        """PUT: expiry becomes now + ttl (it does not add ttl). Expired keys stay dead."""
+        found = self._owned_active(api_key, key, now_ms)
+        if isinstance(found, KeyOutcome):
+            return found
+        self._store(replace(found, expires_at_ms=now_ms + self.ttl_ms))
+        return KeyOutcome.OK
+
+    def delete(self, api_key: str, key: str | None, now_ms: int) -> KeyOutcome:
+        """DELETE: the key is dead at once; a second DELETE is a 404."""
+        found = self._owned_active(api_key, key, now_ms)
+        if isinstance(found, KeyOutcome):
+            return found
+        self._keys[found.key] = replace(found, state=KeyState.DELETED)
+        return KeyOutcome.OK
+
+    def expire_due(self, now_ms: int) -> list[ListenKey]:
+        """Mark every active key with ``expires_at_ms <= now_ms`` expired; return them.
+
+        Expiry is hard and exact: at ``created + ttl`` the key is already gone (a PUT at
+        exactly 60 minutes gets 404, CONTRACT.md 2.3).
+        """
+        expired: list[ListenKey] = []
+        while self._due and self._due[0][0] <= now_ms:
+            due_ms, key = heapq.heappop(self._due)
+            current = self._keys.get(key)
+            if current is None or not current.active or current.expires_at_ms != due_ms:
+                continue  # stale heap entry: extended, deleted or already expired
+            dead = replace(current, state=KeyState.EXPIRED)
+            self._keys[key] = dead
+            expired.append(dead)
+        return expired
+
+    def listen_keys(self) -> tuple[ListenKey, ...]:
+        return tuple(self._keys.values())
+
+    def keys_of(self, api_key: str) -> Iterable[ListenKey]:
+        return (k for k in self._keys.values() if k.owner == api_key)
+
+    def clear(self) -> None:
+        self._accounts.clear()
+        self._keys.clear()
+        self._due.clear()
+        self._calls.clear()

@@ -1,0 +1,165 @@
+"""What crossed the wire: REST calls and websocket frames, both ways, in order.
+
+The simulator's thread appends; tests read immutable snapshots and wait on a condition
+(never a sleep) for something to show up. Entries that record a client mistake carry a
+``violation`` reason, which strict fixtures turn into a test failure.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, overload
+
+from .clock import real_monotonic
+
+__all__ = ["Entry", "Journal", "JournalSnapshot", "JournalTimeout", "RestCall", "WsEvent", "WsFrame"]
+
+
+@dataclass(frozen=True, slots=True)
+class RestCall:
+    """One HTTP request and the exchange's answer (``code`` for JSON error bodies)."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: str
+    status: int
+    code: int | None
+    at_ms: int
+    violation: str | None = None
+
+    def __str__(self) -> str:
+        code = f" code={self.code}" if self.code is not None else ""
+        return f"{self.method} {self.path} -> {self.status}{code}"
+
+
+@dataclass(frozen=True, slots=True)
+class WsFrame:
+    """One websocket message; ``text`` is the un-gzipped payload of binary frames."""
+
+    direction: Literal["in", "out"]
+    stream: str
+    listen_key: str
+    text: str
+    binary: bool
+    at_ms: int
+    violation: str | None = None
+
+    def __str__(self) -> str:
+        arrow = "<-" if self.direction == "in" else "->"
+        return f"ws {self.stream} {arrow} {self.text[:80]}"
+
+
+@dataclass(frozen=True, slots=True)
+class WsEvent:
+    """A socket's lifecycle: ``open``, ``refused`` or ``close`` (with the close code)."""
+
+    kind: Literal["open", "refused", "close"]
+    stream: str
+    listen_key: str
+    at_ms: int
+    code: int | None = None
+    reason: str = ""
+    violation: str | None = None
+
+    def __str__(self) -> str:
+        code = f" {self.code}" if self.code is not None else ""
+        return f"ws {self.stream} {self.kind}{code} {self.reason}".rstrip()
+
+
+Entry = RestCall | WsFrame | WsEvent
+
+
+class JournalTimeout(AssertionError):
+    """No journal entry matched before the deadline; the message lists what did arrive."""
+
+
+class Journal:
+    """The live, thread-safe log. Bounded, so a long soak cannot eat the memory."""
+
+    def __init__(self, maxlen: int = 100_000) -> None:
+        self._entries: deque[Entry] = deque(maxlen=maxlen)
+        self._changed = threading.Condition()
+
+    def append(self, entry: Entry) -> None:
+        with self._changed:
+            self._entries.append(entry)
+            self._changed.notify_all()
+
+    def clear(self) -> None:
+        with self._changed:
+            self._entries.clear()
+            self._changed.notify_all()
+
+    def snapshot(self) -> JournalSnapshot:
+        with self._changed:
+            return JournalSnapshot(tuple(self._entries), self)
+
+    def wait_for(self, predicate: Callable[[Entry], bool], timeout: float) -> Entry:
+        deadline = real_monotonic() + timeout
+        with self._changed:
+            while True:
+                for entry in self._entries:
+                    if predicate(entry):
+                        return entry
+                remaining = deadline - real_monotonic()
+                if remaining <= 0:
+                    recent = "\n  ".join(str(e) for e in list(self._entries)[-15:]) or "(none)"
+                    raise JournalTimeout(
+                        f"no journal entry matched within {timeout} s; the last entries:\n"
+                        f"  {recent}"
+                    )
+                # Condition.wait times out on a C lock: real time even inside a freeze.
+                self._changed.wait(remaining)
+
+
+class JournalSnapshot(Sequence[Entry]):
+    """An immutable view of the journal at one moment, plus a way to wait for more."""
+
+    def __init__(self, entries: tuple[Entry, ...], live: Journal) -> None:
+        self._entries = entries
+        self._live = live
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Entry]: ...
+    def __getitem__(self, index: int | slice) -> Entry | Sequence[Entry]:
+        return self._entries[index]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries)
+
+    def __repr__(self) -> str:
+        return f"<JournalSnapshot {len(self._entries)} entries>"
+
+    @property
+    def requests(self) -> tuple[RestCall, ...]:
+        return tuple(e for e in self._entries if isinstance(e, RestCall))
+
+    @property
+    def frames(self) -> tuple[WsFrame, ...]:
+        return tuple(e for e in self._entries if isinstance(e, WsFrame))
+
+    @property
+    def sockets(self) -> tuple[WsEvent, ...]:
+        return tuple(e for e in self._entries if isinstance(e, WsEvent))
+
+    @property
+    def violations(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self._entries if e.violation)
+
+    def wait_for(self, predicate: Callable[[Entry], bool], timeout: float = 2.0) -> Entry:
+        """The first entry (already logged or yet to come) matching ``predicate``.
+
+        Waits on a condition with a real-time deadline and raises :class:`JournalTimeout`,
+        listing recent entries, when none matches in ``timeout`` seconds.
+        """
+        return self._live.wait_for(predicate, timeout)

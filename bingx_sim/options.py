@@ -1,0 +1,95 @@
+"""Every behaviour of the real exchange that public sources leave open, as one knob each.
+
+Defaults follow CONTRACT.md section 7; ``docs/contract.md`` records each choice and its
+source. A user who learns what the real exchange does differently flips one field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+__all__ = ["ContractOptions"]
+
+PostShape = Literal["flat", "wrapped"]
+PostExisting = Literal["new", "same"]
+SuccessBody = Literal["empty", "json", "envelope"]
+KeySource = Literal["query", "query+body"]
+SignatureMode = Literal["off", "verify-if-present", "required"]
+OnExpiry = Literal["close", "silent"]
+OnDelete = Literal["close", "silent"]
+InvalidKey = Literal["reject", "close"]
+PingEncoding = Literal["gzip", "text"]
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "post_shape": ("flat", "wrapped"),
+    "post_existing": ("new", "same"),
+    "success_body": ("empty", "json", "envelope"),
+    "listen_key_source": ("query", "query+body"),
+    "signature": ("off", "verify-if-present", "required"),
+    "on_expiry": ("close", "silent"),
+    "on_delete": ("close", "silent"),
+    "invalid_key": ("reject", "close"),
+    "ping_encoding": ("gzip", "text"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContractOptions:
+    """The simulator's answers to the unknowns of CONTRACT.md section 7."""
+
+    post_shape: PostShape = "flat"
+    """POST body: ``{"listenKey": k}`` or the ``{"code":0,"msg":"","data":{...}}`` envelope."""
+    post_existing: PostExisting = "new"
+    """A POST while a key is alive mints a new key, or returns (and extends) the old one."""
+    success_body: SuccessBody = "empty"
+    """PUT/DELETE success: empty 200, ``{}``, or a ``{code,msg,data}`` envelope."""
+    listen_key_source: KeySource = "query"
+    """Where PUT/DELETE read ``listenKey``: the query only, or also a form body."""
+    signature: SignatureMode = "verify-if-present"
+    """Listen-key calls work unsigned; a signature that is sent is verified."""
+    signature_encodings: frozenset[str] = field(default_factory=lambda: frozenset({"hex"}))
+    """Digest encodings accepted: ``hex`` (documented); add ``base64`` to be lenient."""
+    recv_window_ms: int = 5000
+    """Default allowed skew between ``timestamp`` and the exchange's wall clock."""
+    error_status: int = 200
+    """HTTP status of business errors (``{"code":..,"msg":..}`` bodies)."""
+    on_expiry: OnExpiry = "close"
+    """After ``listenKeyExpired``: close the socket with 1000, or keep it open and silent."""
+    on_delete: OnDelete = "close"
+    """After DELETE of a key: close its sockets with 1000, or leave them open and silent."""
+    invalid_key: InvalidKey = "reject"
+    """Connecting with a bad key: HTTP 404 on the upgrade, or accept, error frame, close."""
+    ping_encoding: PingEncoding = "gzip"
+    """The heartbeat ``Ping``: a gzip binary frame (as every server frame), or plain text."""
+    snapshots: bool = False
+    """Send per-symbol ``SNAPSHOT`` config frames on connect and every snapshot_interval."""
+    snapshot_interval: float = 5.0
+    snapshot_symbols: tuple[str, ...] = ("BTC-USDT", "ETH-USDT")
+    rate_limit_per_second: int | None = None
+    """Listen-key calls per API key per real second (the exchange documents 2); None: off."""
+    max_sockets_per_ip: int | None = None
+    """Concurrent account sockets per client IP (the exchange documents 60); None: off."""
+
+    def __post_init__(self) -> None:
+        for name, allowed in _CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(f"{name}={value!r} is not one of {', '.join(allowed)}")
+        unknown = set(self.signature_encodings) - {"hex", "base64"}
+        if unknown or not self.signature_encodings:
+            raise ValueError("signature_encodings must be a non-empty subset of {'hex', 'base64'}")
+        if self.recv_window_ms <= 0 or self.snapshot_interval <= 0:
+            raise ValueError("recv_window_ms and snapshot_interval must be positive")
+
+    @classmethod
+    def split(cls, options: dict[str, Any]) -> tuple[ContractOptions, dict[str, Any]]:
+        """Pick this class's fields out of ``options``; return the rest untouched."""
+        names = {f.name for f in fields(cls)}
+        mine = {k: v for k, v in options.items() if k in names}
+        if "signature_encodings" in mine:
+            mine["signature_encodings"] = frozenset(mine["signature_encodings"])
+        if "snapshot_symbols" in mine:
+            mine["snapshot_symbols"] = tuple(mine["snapshot_symbols"])
+        rest = {k: v for k, v in options.items() if k not in names}
+        return cls(**mine), rest

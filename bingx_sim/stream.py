@@ -1,0 +1,230 @@
+"""The account websockets: USDT-M (``/swap-market``), coin-M (``/cswap-market``), spot
+(``/market``). Wire behaviour only; what a key may do is asked of the exchange.
+
+Heartbeats run on the loop's real monotonic clock, never the exchange clock, so a
+61-minute tick neither trips the Pong timeout nor stops the Pings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time as _time
+import zlib
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from . import errors, events, frames
+from .clock import real_monotonic
+from .journal import WsEvent, WsFrame
+from .sockets import Connection
+from .state import STATE, SimState
+
+__all__ = ["stream_routes"]
+
+_MAX_SPOT_TOPICS = 200
+_SPOT_TOPICS = frozenset({"spot.executionReport", "ACCOUNT_UPDATE"})
+
+
+def _ws_error(code: int, msg: str, request_id: str = "") -> str:
+    # The shape of the 80014 frame seen on the real swap account socket (CONTRACT.md 5.1).
+    return frames.dumps({"id": request_id, "code": code, "msg": msg, "dataType": "", "data": None})
+
+
+def _spot_time(now_ms: int) -> str:
+    """``2022-06-07T16:27:36.323+0800``: the exchange stamps spot pings in UTC+8."""
+    seconds, millis = divmod(now_ms + 8 * 3600 * 1000, 1000)
+    return _time.strftime("%Y-%m-%dT%H:%M:%S", _time.gmtime(seconds)) + f".{millis:03d}+0800"
+
+
+async def _send_ping(state: SimState, conn: Connection) -> None:
+    if conn.stream == "spot":
+        ping = {"ping": secrets.token_hex(16), "time": _spot_time(state.now_ms())}
+        await conn.send_text(frames.dumps(ping))
+    else:
+        await conn.send_text("Ping", gzip=state.options.ping_encoding == "gzip")
+
+
+async def _heartbeat(state: SimState, conn: Connection) -> None:
+    """Ping every ``ping_interval``; close when no Pong came for ``pong_timeout``."""
+    interval, patience = state.config.ping_interval, state.config.pong_timeout
+    next_ping = real_monotonic() + interval
+    while not conn.closed:
+        wake = min(next_ping, conn.last_pong + patience)
+        await asyncio.sleep(max(0.0, wake - real_monotonic()))
+        now = real_monotonic()
+        if now >= conn.last_pong + patience:
+            reason = f"no Pong for {patience:g} s"
+            # Spawned, not awaited: the handler cancels this task once the socket closes.
+            state.spawn(conn.close(1000, reason, violation=f"unanswered Ping: {reason}"))
+            return
+        if now >= next_ping:
+            await _send_ping(state, conn)
+            next_ping = now + interval
+
+
+async def _snapshots(state: SimState, conn: Connection) -> None:
+    """Per-symbol ``SNAPSHOT`` config frames on connect and then periodically."""
+    while not conn.closed:
+        if not conn.silenced:
+            for symbol in state.options.snapshot_symbols:
+                frame = events.config_snapshot(symbol=symbol, event_time=state.now_ms())
+                await conn.send_text(frames.dumps(frame))
+        await asyncio.sleep(state.options.snapshot_interval)
+
+
+def _journal_in(state: SimState, conn: Connection, text: str, binary: bool, why: str | None) -> None:
+    state.journal.append(
+        WsFrame("in", conn.stream, conn.listen_key, text, binary, state.now_ms(), why)
+    )
+
+
+async def _on_swap_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
+    if text == "Pong":
+        conn.last_pong = real_monotonic()
+        _journal_in(state, conn, text, binary, None)
+        return
+    # The swap and coin-M account sockets take no subscription; anything else is 80014.
+    request_id = ""
+    try:
+        parsed = json.loads(text)
+        if isinstance(parsed, dict) and isinstance(parsed.get("id"), str):
+            request_id = parsed["id"]
+    except ValueError:
+        pass
+    _journal_in(state, conn, text, binary, f"{conn.stream} account socket takes no messages")
+    await conn.send_text(_ws_error(errors.INVALID_PARAMS_WS, "invalid params", request_id))
+
+
+async def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
+    try:
+        parsed: Any = json.loads(text)
+    except ValueError:
+        parsed = None
+    if text == "Pong" or (isinstance(parsed, dict) and "pong" in parsed):
+        conn.last_pong = real_monotonic()  # lenient: BingX's own helper answers "Pong"
+        _journal_in(state, conn, text, binary, None)
+        return
+    request_id = str(parsed.get("id", "")) if isinstance(parsed, dict) else ""
+    topic = parsed.get("dataType") if isinstance(parsed, dict) else None
+    req_type = parsed.get("reqType", "sub") if isinstance(parsed, dict) else None
+    if topic not in _SPOT_TOPICS or req_type not in ("sub", "unsub"):
+        _journal_in(state, conn, text, binary, "spot socket: not a subscription or pong")
+        await conn.send_text(_ws_error(errors.ARGUMENTS_INVALID, "invalid params", request_id))
+        return
+    if req_type == "sub" and len(conn.subscriptions) >= _MAX_SPOT_TOPICS:
+        _journal_in(state, conn, text, binary, "spot socket: more than 200 topics")
+        await conn.send_text(_ws_error(100416, "too many topics", request_id))
+        return
+    _journal_in(state, conn, text, binary, None)
+    if req_type == "unsub":
+        conn.subscriptions.discard(str(topic))
+    else:
+        conn.subscriptions.add(str(topic))
+    await conn.send_text(frames.dumps({"id": request_id, "code": 0, "msg": ""}))
+    if req_type == "sub" and topic == "ACCOUNT_UPDATE" and not conn.silenced:
+        # The exchange answers an ACCOUNT_UPDATE subscription with an INIT overview.
+        init = events.spot_account_update(reason="INIT", event_time=state.now_ms())
+        await conn.send_text(frames.dumps(init))
+
+
+def _payload_text(msg: Any) -> str:
+    if msg.type is WSMsgType.TEXT:
+        return str(msg.data)
+    data: bytes = msg.data
+    try:
+        return frames.decode(data)
+    except (zlib.error, UnicodeDecodeError):
+        return data.decode("utf-8", "replace")
+
+
+async def _refuse(
+    request: web.Request, state: SimState, stream: str, key: str, why: str
+) -> web.StreamResponse:
+    state.journal.append(
+        WsEvent("refused", stream, key, state.now_ms(), None, why, violation=f"connect: {why}")
+    )
+    if state.options.invalid_key == "reject":
+        return web.Response(status=404)
+    ws = web.WebSocketResponse(compress=False)
+    await ws.prepare(request)
+    frame = _ws_error(errors.AUTHENTICATION_FAIL_WS, "AUTHENTICATION_FAIL")
+    await ws.send_bytes(frames.encode(frame))
+    state.journal.append(WsFrame("out", stream, key, frame, True, state.now_ms()))
+    await ws.close(code=1000, message=why.encode()[:120])
+    return ws
+
+
+def _key_problem(state: SimState, key: str) -> str | None:
+    if not key:
+        return "listenKey missing"
+    found = state.exchange.lookup(key, state.now_ms())
+    if found is None:
+        return "unknown listen key"
+    if not found.active:
+        return f"{found.state.value} listen key"
+    return None
+
+
+async def _account_stream(request: web.Request, stream: str) -> web.StreamResponse:
+    state = request.app[STATE]
+    await state.sweep()
+    key = request.query.get("listenKey", "")
+    problem = _key_problem(state, key)
+    if problem is not None:
+        return await _refuse(request, state, stream, key, problem)
+    remote = request.remote or ""
+    limit = state.options.max_sockets_per_ip
+    if limit is not None and state.sockets.count_from(remote) >= limit:
+        return await _refuse(request, state, stream, key, f"more than {limit} sockets from {remote}")
+    owner = state.exchange.lookup(key, state.now_ms())
+    assert owner is not None
+    ws = web.WebSocketResponse(compress=False, autoping=True)
+    await ws.prepare(request)
+    conn = Connection(
+        ws, stream, key, owner.owner, remote, state.journal, state.now_ms, real_monotonic()
+    )
+    state.sockets.add(conn)
+    state.journal.append(WsEvent("open", stream, key, state.now_ms()))
+    conn.tasks.append(state.spawn(_heartbeat(state, conn)))
+    if state.options.snapshots and stream != "spot":
+        conn.tasks.append(state.spawn(_snapshots(state, conn)))
+    on_message = _on_spot_message if stream == "spot" else _on_swap_message
+    try:
+        async for msg in ws:
+            if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                continue
+            await state.sweep()
+            await on_message(state, conn, _payload_text(msg), msg.type is WSMsgType.BINARY)
+    finally:
+        state.sockets.discard(conn)
+        for task in conn.tasks:
+            task.cancel()
+        if conn.close_code is None:
+            conn.close_code = ws.close_code or 1000
+            state.journal.append(
+                WsEvent("close", stream, key, state.now_ms(), conn.close_code, "closed by client")
+            )
+    return ws
+
+
+async def swap_stream(request: web.Request) -> web.StreamResponse:
+    return await _account_stream(request, "swap")
+
+
+async def coinm_stream(request: web.Request) -> web.StreamResponse:
+    return await _account_stream(request, "coinm")
+
+
+async def spot_stream(request: web.Request) -> web.StreamResponse:
+    return await _account_stream(request, "spot")
+
+
+def stream_routes() -> list[web.RouteDef]:
+    return [
+        web.get("/swap-market", swap_stream),
+        web.get("/cswap-market", coinm_stream),
+        web.get("/market", spot_stream),
+    ]
