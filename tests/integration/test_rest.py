@@ -1,0 +1,197 @@
+"""The listen-key REST endpoints, status and body, for every case of CONTRACT.md 2.2."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import requests
+
+from bingx_sim import LISTEN_KEY_PATH, Account, KeyState, RestCall, Simulator
+from bingx_sim.auth import sign
+from tests.integration.conftest import MakeSim
+from tests.wire import call, headers, new_key
+
+
+def error_of(response: requests.Response) -> tuple[int, int, str]:
+    body = response.json()
+    assert set(body) == {"code", "msg", "timestamp"}
+    assert isinstance(body["timestamp"], int)
+    return response.status_code, body["code"], body["msg"]
+
+
+def test_generate_is_a_bare_listen_key_object(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    response = call(http, sim, "POST", account)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert list(body) == ["listenKey"]
+    assert re.fullmatch(r"[0-9a-f]{64}", body["listenKey"])
+
+
+def test_generate_twice_gives_two_live_keys(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    first, second = new_key(http, sim, account), new_key(http, sim, account)
+    assert first != second
+    assert {k.key for k in sim.listen_keys() if k.state is KeyState.ACTIVE} == {first, second}
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+@pytest.mark.parametrize("signed", [False, True])
+def test_extend_and_delete_answer_200_with_an_empty_body(
+    sim: Simulator, http: requests.Session, account: Account, method: str, signed: bool
+) -> None:
+    key = new_key(http, sim, account)
+    response = call(http, sim, method, account, {"listenKey": key}, signed=signed)
+    assert (response.status_code, response.content) == (200, b"")
+    assert response.headers["Content-Length"] == "0"
+
+
+def test_delete_marks_the_key_deleted_and_then_404s(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    assert call(http, sim, "DELETE", account, {"listenKey": key}).status_code == 200
+    (held,) = sim.listen_keys()
+    assert held.state is KeyState.DELETED
+    for method in ("PUT", "DELETE"):
+        response = call(http, sim, method, account, {"listenKey": key})
+        assert (response.status_code, response.content) == (404, b"")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_missing_listen_key_is_204_empty(
+    sim: Simulator, http: requests.Session, account: Account, method: str
+) -> None:
+    response = call(http, sim, method, account)
+    assert (response.status_code, response.content) == (204, b"")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_unknown_key_is_404_empty(
+    sim: Simulator, http: requests.Session, account: Account, method: str
+) -> None:
+    response = call(http, sim, method, account, {"listenKey": "f" * 64})
+    assert (response.status_code, response.content) == (404, b"")
+
+
+def test_someone_elses_key_is_404_and_stays_alive(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    other = sim.add_account()
+    assert call(http, sim, "DELETE", other, {"listenKey": key}).status_code == 404
+    assert call(http, sim, "PUT", account, {"listenKey": key}).status_code == 200
+
+
+def test_key_in_a_form_body_counts_as_missing_by_default(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    url = sim.rest_url + LISTEN_KEY_PATH
+    response = http.put(url, data={"listenKey": key}, headers=headers(account))
+    assert response.status_code == 204
+
+
+def test_key_in_a_form_body_is_read_when_configured(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(listen_key_source="query+body")
+    account = sim.add_account()
+    key = new_key(http, sim, account)
+    url = sim.rest_url + LISTEN_KEY_PATH
+    assert http.put(url, data={"listenKey": key}, headers=headers(account)).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_missing_api_key_header_is_100413_null_apikey(
+    sim: Simulator, http: requests.Session, method: str
+) -> None:
+    response = http.request(method, sim.rest_url + LISTEN_KEY_PATH + "?listenKey=x")
+    assert error_of(response) == (200, 100413, "Null apiKey")
+
+
+def test_unknown_api_key_is_100413_incorrect_apikey(sim: Simulator, http: requests.Session) -> None:
+    response = call(http, sim, "POST", Account("nobody", "x"))
+    assert error_of(response) == (200, 100413, "Incorrect apiKey")
+
+
+def test_bad_signature_is_100001(sim: Simulator, http: requests.Session, account: Account) -> None:
+    impostor = Account(account.api_key, "not-the-secret")
+    response = call(http, sim, "POST", impostor, signed=True)
+    assert error_of(response)[:2] == (200, 100001)
+
+
+def test_stale_timestamp_is_100421(sim: Simulator, http: requests.Session, account: Account) -> None:
+    query = f"timestamp={sim.now_ms() - 60_000}"
+    url = f"{sim.rest_url}{LISTEN_KEY_PATH}?{query}&signature={sign(account.api_secret, query)}"
+    status, code, msg = error_of(http.post(url, headers=headers(account)))
+    assert (status, code) == (200, 100421)
+    assert msg.startswith("Null timestamp or timestamp mismatch")
+
+
+def test_signature_required_mode_gives_100412(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(signature="required")
+    account = sim.add_account()
+    assert error_of(call(http, sim, "POST", account))[:2] == (200, 100412)
+    assert call(http, sim, "POST", account, signed=True).status_code == 200
+
+
+def test_error_status_is_configurable(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(error_status=400)
+    assert error_of(call(http, sim, "POST", Account("nobody", "x")))[:2] == (400, 100413)
+
+
+def test_wrapped_post_and_json_success_bodies_are_options(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(post_shape="wrapped", success_body="envelope")
+    account = sim.add_account()
+    body = call(http, sim, "POST", account).json()
+    assert body["code"] == 0 and re.fullmatch(r"[0-9a-f]{64}", body["data"]["listenKey"])
+    put = call(http, sim, "PUT", account, {"listenKey": body["data"]["listenKey"]})
+    assert put.json() == {"code": 0, "msg": "", "data": {}}
+
+
+def test_rate_limit_option_answers_100410(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(rate_limit_per_second=2)
+    account = sim.add_account()
+    codes = [call(http, sim, "POST", account).json().get("code") for _ in range(3)]
+    assert codes == [None, None, 100410]
+
+
+def test_unknown_path_and_wrong_method_are_100404_and_recorded_as_violations(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    for response in (
+        http.get(sim.rest_url + "/openApi/nope", headers=headers(account)),
+        http.get(sim.rest_url + LISTEN_KEY_PATH, headers=headers(account)),
+    ):
+        assert response.status_code == 404
+        assert json.loads(response.content)["code"] == 100404
+    reasons = [e.violation for e in sim.journal.violations]
+    assert reasons == [
+        "unknown endpoint GET /openApi/nope",
+        f"unknown endpoint GET {LISTEN_KEY_PATH}",
+    ]
+
+
+def test_journal_records_method_path_query_headers_status_and_code(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    call(http, sim, "PUT", account, {"listenKey": key})
+    call(http, sim, "POST", Account("nobody", "x"))
+    post, put, bad = sim.journal.requests
+    assert (post.method, post.status, post.code) == ("POST", 200, None)
+    assert (put.method, put.query, put.headers["X-BX-APIKEY"]) == (
+        "PUT",
+        {"listenKey": key},
+        account.api_key,
+    )
+    assert (bad.status, bad.code, bad.violation) == (200, 100413, "Incorrect apiKey")
+    assert all(isinstance(e, RestCall) for e in sim.journal.requests)

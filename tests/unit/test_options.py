@@ -1,0 +1,49 @@
+"""Contract knobs fail loudly on a typo instead of silently using a default."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bingx_sim import ContractOptions, Simulator
+from bingx_sim.app import make_config
+
+
+def test_defaults_follow_contract_section_7() -> None:
+    o = ContractOptions()
+    assert (o.post_shape, o.post_existing, o.success_body) == ("flat", "new", "empty")
+    assert (o.listen_key_source, o.signature, o.error_status) == ("query", "verify-if-present", 200)
+    assert (o.on_expiry, o.invalid_key, o.ping_encoding, o.snapshots) == (
+        "close",
+        "reject",
+        "gzip",
+        False,
+    )
+
+
+def test_bad_choice_names_the_field_and_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"on_expiry='explode' is not one of close, silent"):
+        ContractOptions(on_expiry="explode")  # type: ignore[arg-type]
+
+
+def test_bad_encoding_set() -> None:
+    with pytest.raises(ValueError, match="signature_encodings"):
+        ContractOptions(signature_encodings=frozenset({"md5"}))
+
+
+def test_unknown_simulator_option_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="unknown simulator option.*on_expire"):
+        Simulator(on_expire="silent")
+
+
+def test_make_config_splits_timings_from_contract_options() -> None:
+    config = make_config(key_ttl=timedelta(minutes=5), ping_interval=1, on_expiry="silent")
+    assert config.ttl_ms == 300_000 and config.ping_interval == 1
+    assert config.options.on_expiry == "silent"
+
+
+@pytest.mark.parametrize("bad", [{"ping_interval": 0}, {"pong_timeout": -1}, {"watch_interval": 0}])
+def test_timings_must_be_positive(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        make_config(**bad)
