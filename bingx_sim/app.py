@@ -37,7 +37,9 @@ def make_config(
     return SimConfig(ttl_ms, ping_interval, pong_timeout, watch_interval, options)
 
 
-def create_app(config: SimConfig | None = None, *, wall: ExchangeClock | None = None) -> web.Application:
+def create_app(
+    config: SimConfig | None = None, *, wall: ExchangeClock | None = None
+) -> web.Application:
     """An application holding a fresh exchange; its state is ``app[STATE]``."""
     state = SimState(config or SimConfig(), wall)
     app = web.Application()

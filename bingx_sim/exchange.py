@@ -13,7 +13,7 @@ import string
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "Account",
@@ -44,7 +44,7 @@ class Account:
     api_secret: str
 
 
-class KeyState(str, Enum):
+class KeyState(StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
     DELETED = "deleted"
@@ -65,7 +65,7 @@ class ListenKey:
         return self.state is KeyState.ACTIVE
 
 
-class KeyOutcome(str, Enum):
+class KeyOutcome(StrEnum):
     """What PUT/DELETE decided; the wire layer maps it to a status and body."""
 
     OK = "ok"

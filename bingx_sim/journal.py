@@ -15,7 +15,15 @@ from typing import Literal, overload
 
 from .clock import real_monotonic
 
-__all__ = ["Entry", "Journal", "JournalSnapshot", "JournalTimeout", "RestCall", "WsEvent", "WsFrame"]
+__all__ = [
+    "Entry",
+    "Journal",
+    "JournalSnapshot",
+    "JournalTimeout",
+    "RestCall",
+    "WsEvent",
+    "WsFrame",
+]
 
 
 @dataclass(frozen=True, slots=True)

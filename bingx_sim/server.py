@@ -9,6 +9,7 @@ loop thread itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections.abc import Callable, Coroutine
@@ -125,10 +126,9 @@ class Simulator:
             if thread is None:
                 return
             if loop is not None and stop is not None and not loop.is_closed():
-                try:
+                # RuntimeError: the loop closed between the check and the call.
+                with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(stop.set)
-                except RuntimeError:  # the loop closed between the check and the call
-                    pass
             thread.join(timeout)
             if thread.is_alive():
                 raise RuntimeError(f"the simulator thread did not stop within {timeout} s")

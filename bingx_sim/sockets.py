@@ -52,9 +52,7 @@ class Connection:
                 await self.ws.send_str(text)
         except (ConnectionError, RuntimeError):
             return False
-        self.journal.append(
-            WsFrame("out", self.stream, self.listen_key, text, gzip, self.now_ms())
-        )
+        self.journal.append(WsFrame("out", self.stream, self.listen_key, text, gzip, self.now_ms()))
         return True
 
     async def close(self, code: int, reason: str, violation: str | None = None) -> None:

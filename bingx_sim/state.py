@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -38,7 +38,7 @@ class SimConfig:
     ping_interval: float = 5.0
     pong_timeout: float = 15.0
     watch_interval: float | None = 0.05
-    options: ContractOptions = ContractOptions()
+    options: ContractOptions = field(default_factory=ContractOptions)
 
     def __post_init__(self) -> None:
         if self.ping_interval <= 0 or self.pong_timeout <= 0:

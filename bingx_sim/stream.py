@@ -75,7 +75,9 @@ async def _snapshots(state: SimState, conn: Connection) -> None:
         await asyncio.sleep(state.options.snapshot_interval)
 
 
-def _journal_in(state: SimState, conn: Connection, text: str, binary: bool, why: str | None) -> None:
+def _journal_in(
+    state: SimState, conn: Connection, text: str, binary: bool, why: str | None
+) -> None:
     state.journal.append(
         WsFrame("in", conn.stream, conn.listen_key, text, binary, state.now_ms(), why)
     )
@@ -178,7 +180,9 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     remote = request.remote or ""
     limit = state.options.max_sockets_per_ip
     if limit is not None and state.sockets.count_from(remote) >= limit:
-        return await _refuse(request, state, stream, key, f"more than {limit} sockets from {remote}")
+        return await _refuse(
+            request, state, stream, key, f"more than {limit} sockets from {remote}"
+        )
     owner = state.exchange.lookup(key, state.now_ms())
     assert owner is not None
     ws = web.WebSocketResponse(compress=False, autoping=True)

@@ -44,9 +44,23 @@ def new_key(http: requests.Session, sim: Simulator, account: Account) -> str:
     return str(response.json()["listenKey"])
 
 
-def connect(url: str, key: str | None = None) -> websocket.WebSocket:
+class ClosingWebSocket(websocket.WebSocket):
+    """websocket-client's socket with a context manager, so no test can leak one."""
+
+    def __enter__(self) -> ClosingWebSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(timeout=1)
+        # close() skips the socket when the server's close frame was already read.
+        self.shutdown()  # type: ignore[no-untyped-call]
+
+
+def connect(url: str, key: str | None = None) -> ClosingWebSocket:
     target = url if key is None else f"{url}?listenKey={key}"
-    return websocket.create_connection(target, timeout=3)
+    ws = websocket.create_connection(target, timeout=3, class_=ClosingWebSocket)
+    assert isinstance(ws, ClosingWebSocket)
+    return ws
 
 
 def recv_frame(ws: websocket.WebSocket) -> tuple[int, str]:

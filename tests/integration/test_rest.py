@@ -126,7 +126,9 @@ def test_bad_signature_is_100001(sim: Simulator, http: requests.Session, account
     assert error_of(response)[:2] == (200, 100001)
 
 
-def test_stale_timestamp_is_100421(sim: Simulator, http: requests.Session, account: Account) -> None:
+def test_stale_timestamp_is_100421(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
     query = f"timestamp={sim.now_ms() - 60_000}"
     url = f"{sim.rest_url}{LISTEN_KEY_PATH}?{query}&signature={sign(account.api_secret, query)}"
     status, code, msg = error_of(http.post(url, headers=headers(account)))

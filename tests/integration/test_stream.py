@@ -1,0 +1,226 @@
+"""The account websockets on the wire: gzip frames, heartbeat, refusals, pushes, spot."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import websocket
+
+from bingx_sim import Account, Simulator, WsEvent, events
+from tests.integration.conftest import MakeSim
+from tests.wire import ClosingWebSocket, call, close_code, connect, new_key, recv_event, recv_frame
+
+BINARY = websocket.ABNF.OPCODE_BINARY
+
+
+def open_stream(
+    sim: Simulator, http: requests.Session, account: Account
+) -> tuple[str, ClosingWebSocket]:
+    key = new_key(http, sim, account)
+    return key, connect(sim.ws_url, key)
+
+
+def test_ping_is_a_gzip_binary_frame_on_real_time(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(ping_interval=0.05)
+    _, ws = open_stream(sim, http, sim.add_account())
+    with ws:
+        for _ in range(3):
+            assert recv_frame(ws) == (BINARY, "Ping")
+            ws.send("Pong")
+    pongs = [f for f in sim.journal.frames if f.direction == "in"]
+    assert len(pongs) == 3 and {f.text for f in pongs} == {"Pong"}
+
+
+def test_text_ping_option(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(ping_interval=0.05, ping_encoding="text")
+    _, ws = open_stream(sim, http, sim.add_account())
+    with ws:
+        assert recv_frame(ws) == (websocket.ABNF.OPCODE_TEXT, "Ping")
+
+
+def test_silent_client_is_closed_after_pong_timeout_and_flagged(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(ping_interval=0.05, pong_timeout=0.2)
+    _, ws = open_stream(sim, http, sim.add_account())
+    with ws:
+        assert close_code(ws) == 1000
+    closed = sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "close")
+    assert closed.violation == "unanswered Ping: no Pong for 0.2 s"
+
+
+def test_answering_pongs_keeps_the_socket_past_the_timeout(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(ping_interval=0.03, pong_timeout=0.1)
+    account = sim.add_account()
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        for _ in range(10):  # about 0.3 s: three pong timeouts' worth
+            assert recv_frame(ws) == (BINARY, "Ping")
+            ws.send("Pong")
+        assert sim.push(account, events.account_config_update()) == 1
+        assert recv_event(ws)["e"] == "ACCOUNT_CONFIG_UPDATE"
+
+
+def test_push_delivers_gzip_events_in_order_to_every_socket(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key, first = open_stream(sim, http, account)
+    second = connect(sim.ws_url, key)
+    other = sim.add_account()
+    _, stranger = open_stream(sim, http, other)
+    with first, second, stranger:
+        sent = [
+            events.account_update(),
+            events.order_trade_update(),
+            events.account_config_update(),
+        ]
+        assert [sim.push(account, e) for e in sent] == [2, 2, 2]
+        for ws in (first, second):
+            assert [recv_event(ws) for _ in sent] == sent
+        assert sim.push(other.api_key, sent[0]) == 1
+        assert recv_event(stranger) == sent[0]
+
+
+def test_big_order_ids_survive_the_wire(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        sim.push(account, events.order_trade_update(order_id=1627970445070303232))
+        assert recv_event(ws)["o"]["i"] == 1627970445070303232
+
+
+@pytest.mark.parametrize("frame", ["{}", '{"id":"abc","reqType":"sub","dataType":"x"}', "hello"])
+def test_any_message_but_pong_gets_80014_and_the_socket_stays(
+    sim: Simulator, http: requests.Session, account: Account, frame: str
+) -> None:
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        ws.send(frame)
+        reply = recv_event(ws)
+        expected_id = "abc" if "abc" in frame else ""
+        assert reply == {
+            "id": expected_id,
+            "code": 80014,
+            "msg": "invalid params",
+            "dataType": "",
+            "data": None,
+        }
+        assert sim.push(account, events.account_update()) == 1
+    assert sim.journal.violations[0].violation == "swap account socket takes no messages"
+
+
+@pytest.mark.parametrize("query", ["", "?listenKey=", "?listenKey=" + "0" * 64])
+def test_bad_key_is_refused_with_404_on_the_upgrade(sim: Simulator, query: str) -> None:
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(sim.ws_url + query)
+    assert refused.value.status_code == 404
+    (event,) = sim.journal.sockets
+    assert event.kind == "refused" and event.violation
+
+
+def test_bad_key_accept_then_close_option(make_sim: MakeSim) -> None:
+    sim = make_sim(invalid_key="close")
+    with connect(sim.ws_url, "0" * 64) as ws:
+        assert recv_event(ws)["code"] == 100401
+        assert close_code(ws) == 1000
+
+
+def test_deleted_key_cannot_connect_and_delete_closes_open_sockets(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key, ws = open_stream(sim, http, account)
+    with ws:
+        assert call(http, sim, "DELETE", account, {"listenKey": key}).status_code == 200
+        assert close_code(ws) == 1000
+    assert sim.push(account, events.account_update()) == 0
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        connect(sim.ws_url, key)
+
+
+def test_server_side_close(sim: Simulator, http: requests.Session, account: Account) -> None:
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        assert sim.close_sockets(account, code=1012, reason="new features") == 1
+        assert close_code(ws) == 1012
+
+
+def test_client_close_is_journaled(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    _, ws = open_stream(sim, http, account)
+    ws.close()
+    closed = sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "close")
+    assert isinstance(closed, WsEvent)
+    assert closed.reason == "closed by client" and closed.violation is None
+
+
+def test_coinm_stream_behaves_like_swap(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(ping_interval=0.05)
+    account = sim.add_account()
+    key = new_key(http, sim, account)
+    with connect(sim.coinm_ws_url, key) as ws:
+        assert recv_frame(ws) == (BINARY, "Ping")
+        assert sim.push(account, events.account_update()) == 1
+        assert recv_event(ws)["e"] == "ACCOUNT_UPDATE"
+
+
+def test_snapshots_option_sends_per_symbol_config_frames(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(
+        snapshots=True, snapshot_symbols=["BTC-USDT", "ETH-USDT"], snapshot_interval=0.05
+    )
+    _, ws = open_stream(sim, http, sim.add_account())
+    with ws:
+        symbols = [recv_event(ws)["ac"]["s"] for _ in range(4)]
+    assert symbols == ["BTC-USDT", "ETH-USDT", "BTC-USDT", "ETH-USDT"]
+
+
+def test_spot_subscriptions_acks_init_and_wrapped_execution_report(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    with connect(sim.spot_ws_url, key) as ws:
+        assert sim.push(account, events.spot_execution_report()) == 0  # not subscribed yet
+        ws.send(json.dumps({"id": "a1", "reqType": "sub", "dataType": "spot.executionReport"}))
+        assert recv_event(ws) == {"id": "a1", "code": 0, "msg": ""}
+        ws.send(json.dumps({"id": "b2", "dataType": "ACCOUNT_UPDATE"}))  # ccxt omits reqType
+        assert recv_event(ws) == {"id": "b2", "code": 0, "msg": ""}
+        init = recv_event(ws)
+        assert (init["e"], init["a"]["m"]) == ("ACCOUNT_UPDATE", "INIT")
+        report = events.spot_execution_report()
+        assert sim.push(account, report) == 1
+        assert recv_event(ws) == {"code": 0, "dataType": "spot.executionReport", "data": report}
+        assert sim.push(account, events.order_trade_update()) == 0  # swap-only event
+        ws.send(json.dumps({"id": "c3", "reqType": "unsub", "dataType": "spot.executionReport"}))
+        assert recv_event(ws)["code"] == 0
+        assert sim.push(account, report) == 0
+
+
+def test_spot_bad_subscription_is_an_error_frame(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    with connect(sim.spot_ws_url, key) as ws:
+        ws.send(json.dumps({"id": "x", "reqType": "sub", "dataType": "nonsense"}))
+        assert recv_event(ws)["code"] == 100400
+
+
+def test_spot_json_ping_and_pong(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(ping_interval=0.05, pong_timeout=0.3)
+    account = sim.add_account()
+    key = new_key(http, sim, account)
+    with connect(sim.spot_ws_url, key) as ws:
+        for _ in range(8):  # past the pong timeout: answered pings keep it open
+            ping = recv_event(ws, skip_pings=False)
+            assert set(ping) == {"ping", "time"} and ping["time"].endswith("+0800")
+            ws.send(json.dumps({"pong": ping["ping"], "time": ping["time"]}))
+        ws.send(json.dumps({"id": "a", "reqType": "sub", "dataType": "spot.executionReport"}))
+        assert recv_event(ws) == {"id": "a", "code": 0, "msg": ""}
