@@ -1,3 +1,42 @@
-"""A synchronous BingX client for listen keys and the account stream (built in a later issue)."""
+"""A synchronous BingX client for listen keys and the private account stream.
 
-__all__: list[str] = []
+It keeps the public API of the ``bingx-python`` SDK (``BingXClient(...).listen_key()``,
+``bingx.websocket.AccountDataStream``) and works on the real exchange: gzip frames,
+Ping/Pong, empty 200 answers, typed events, and a managed key lifecycle.
+"""
+
+from . import events
+from .client import DEFAULT_BASE_URI, BingXClient
+from .exceptions import (
+    APIException,
+    AuthenticationException,
+    BingXException,
+    InsufficientBalanceException,
+    ListenKeyNotFound,
+    NetworkException,
+    RateLimitException,
+    StreamException,
+)
+from .keeper import Transition, UserDataStream
+from .listen_key import LISTEN_KEY_PATH, ListenKeyService
+from .stream import DEFAULT_STREAM_URL, AccountDataStream
+
+__all__ = [
+    "DEFAULT_BASE_URI",
+    "DEFAULT_STREAM_URL",
+    "LISTEN_KEY_PATH",
+    "APIException",
+    "AccountDataStream",
+    "AuthenticationException",
+    "BingXClient",
+    "BingXException",
+    "InsufficientBalanceException",
+    "ListenKeyNotFound",
+    "ListenKeyService",
+    "NetworkException",
+    "RateLimitException",
+    "StreamException",
+    "Transition",
+    "UserDataStream",
+    "events",
+]

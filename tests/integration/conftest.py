@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 
+from bingx import BingXClient
 from bingx_sim import Account, Simulator
 
 MakeSim = Callable[..., Simulator]
@@ -42,3 +43,9 @@ def http() -> Iterator[requests.Session]:
 @pytest.fixture
 def account(sim: Simulator) -> Account:
     return sim.add_account()
+
+
+@pytest.fixture
+def client(sim: Simulator, account: Account) -> Iterator[BingXClient]:
+    with BingXClient(account.api_key, account.api_secret, base_uri=sim.rest_url) as made:
+        yield made
