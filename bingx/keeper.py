@@ -194,7 +194,9 @@ class UserDataStream:
                 self._note("expired", "listenKeyExpired")
                 self._wake.set()
             elif event is None:
-                self._back_off()
+                if self._expired:
+                    return  # the exchange closes an expired key's socket: renewal follows
+                self._back_off(after_drop=True)
                 self._note("dropped", stream.close_reason or f"close code {stream.close_code}")
                 self._wake.set()
 
@@ -288,10 +290,12 @@ class UserDataStream:
         self._last_extend_ms = wall_time_ms()
         self._note("extended")
 
-    def _back_off(self) -> float:
-        """Schedule the next attempt on real time; return the wait. A connection that
-        stayed up for ``backoff_max`` resets the delay: its drop is not a crash loop."""
-        if self._stream_started and real_monotonic() - self._stream_started >= self.backoff_max:
+    def _back_off(self, *, after_drop: bool = False) -> float:
+        """Schedule the next attempt on real time; return the wait. A drop of a connection
+        that stayed up for ``backoff_max`` resets the delay: that is not a crash loop.
+        Failed attempts never reset it, however long the outage lasts."""
+        lived = real_monotonic() - self._stream_started
+        if after_drop and lived >= self.backoff_max:
             self._delay = self.backoff_initial
         wait = self._delay
         self._retry_at = real_monotonic() + wait

@@ -78,9 +78,11 @@ def test_unknown_signature_encoding_is_refused_up_front() -> None:
 def test_bad_secret_is_authentication_error_with_everything_kept(
     sim: Simulator, account: Account
 ) -> None:
-    with BingXClient(account.api_key, "wrong", base_uri=sim.rest_url) as client:
-        with pytest.raises(AuthenticationException) as caught:
-            client.listen_key().generate()
+    with (
+        BingXClient(account.api_key, "wrong", base_uri=sim.rest_url) as client,
+        pytest.raises(AuthenticationException) as caught,
+    ):
+        client.listen_key().generate()
     error = caught.value
     assert (error.status, error.code, error.api_code) == (200, 100001, "100001")
     assert error.msg == "Signature verification failed"
@@ -89,9 +91,11 @@ def test_bad_secret_is_authentication_error_with_everything_kept(
 
 
 def test_bad_api_key_is_authentication_error(sim: Simulator) -> None:
-    with BingXClient("nobody", "x", base_uri=sim.rest_url) as client:
-        with pytest.raises(AuthenticationException) as caught:
-            client.listen_key().generate()
+    with (
+        BingXClient("nobody", "x", base_uri=sim.rest_url) as client,
+        pytest.raises(AuthenticationException) as caught,
+    ):
+        client.listen_key().generate()
     assert (caught.value.code, caught.value.msg) == (100413, "Incorrect apiKey")
     assert "[100413]" in str(caught.value)
 
@@ -118,9 +122,11 @@ def test_network_errors_are_wrapped() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with BingXClient("k", "s", base_uri=f"http://127.0.0.1:{port}", timeout=2) as client:
-        with pytest.raises(NetworkException) as caught:
-            client.listen_key().generate()
+    with (
+        BingXClient("k", "s", base_uri=f"http://127.0.0.1:{port}", timeout=2) as client,
+        pytest.raises(NetworkException) as caught,
+    ):
+        client.listen_key().generate()
     assert isinstance(caught.value.original_exception, requests.ConnectionError)
 
 
@@ -157,5 +163,5 @@ def test_timestamps_follow_a_freeze_even_from_a_background_thread(
         worker = threading.Thread(target=client.listen_key().extend, args=(key,))
         worker.start()
         worker.join(5)
-    post, put = sim.journal.requests
+    _, put = sim.journal.requests
     assert (put.method, put.status, put.code) == ("PUT", 200, None)
