@@ -310,18 +310,21 @@ class UserDataStream:
             self._closed = True
             self._wake.set()
             stream, self._stream = self._stream, None
+            outcome = ""
             if self._key is not None:
                 try:
                     self.client.listen_key().delete(self._key)
+                    outcome = "listen key deleted"
                 except ListenKeyNotFound:
-                    pass  # already gone: nothing to delete
+                    outcome = "listen key was already gone"
                 except BingXException as error:
                     self._call("error", error)
+                    outcome = f"delete failed: {error}"
             if stream is not None:
                 stream.disconnect()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(5)
-        self._note("closed")
+        self._note("closed", outcome)
 
     def __enter__(self) -> Self:
         return self.start()

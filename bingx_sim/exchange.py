@@ -8,6 +8,7 @@ rather than a loop timer, so it follows whichever clock the caller trusts.
 from __future__ import annotations
 
 import heapq
+import random
 import secrets
 import string
 from collections import deque
@@ -34,6 +35,18 @@ def new_listen_key() -> str:
 
 def new_api_credential(length: int = 64) -> str:
     return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+
+
+def seeded_factories(seed: int | None) -> tuple[Callable[[], str], Callable[[], str]]:
+    """Listen-key and credential makers: secure by default, reproducible with a seed
+    (for a sandbox whose printed demo credentials should not change between runs)."""
+    if seed is None:
+        return new_listen_key, new_api_credential
+    rng = random.Random(seed)
+    return (
+        lambda: f"{rng.getrandbits(256):064x}",
+        lambda: "".join(rng.choice(_ALPHANUMERIC) for _ in range(64)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +96,7 @@ class Exchange:
         post_existing: str = "new",
         rate_limit_per_second: int | None = None,
         key_factory: Callable[[], str] = new_listen_key,
+        credential_factory: Callable[[], str] = new_api_credential,
     ) -> None:
         if ttl_ms <= 0:
             raise ValueError("the listen-key lifetime must be positive")
@@ -90,6 +104,7 @@ class Exchange:
         self.post_existing = post_existing
         self.rate_limit_per_second = rate_limit_per_second
         self._key_factory = key_factory
+        self._credential_factory = credential_factory
         self._accounts: dict[str, Account] = {}
         self._keys: dict[str, ListenKey] = {}
         # (expires_at_ms, key) with lazy invalidation: an extend pushes a new entry and
@@ -100,7 +115,9 @@ class Exchange:
     # accounts ---------------------------------------------------------------------
 
     def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
-        account = Account(api_key or new_api_credential(), api_secret or new_api_credential())
+        account = Account(
+            api_key or self._credential_factory(), api_secret or self._credential_factory()
+        )
         if not account.api_key.strip() or not account.api_secret:
             raise ValueError("an account needs a non-blank api_key and a non-empty api_secret")
         existing = self._accounts.get(account.api_key)

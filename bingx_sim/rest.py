@@ -64,6 +64,16 @@ async def _error(request: web.Request, state: SimState, error: ApiError) -> web.
     return await _answer(request, state, status, body, code=error.code, violation=violation)
 
 
+async def _injected(request: web.Request, state: SimState) -> web.Response | None:
+    fault = state.faults.take(request.method)
+    if fault is None:
+        return None
+    if fault.code is not None:
+        body = errors.error_body(ApiError(fault.code, fault.msg), state.wall.now_ms())
+        return await _answer(request, state, fault.status, body, code=fault.code)
+    return await _answer(request, state, fault.status, fault.body.encode())
+
+
 async def _caller(request: web.Request, state: SimState) -> Account | ApiError:
     await state.sweep()
     account = authenticate(
@@ -83,6 +93,9 @@ async def _caller(request: web.Request, state: SimState) -> Account | ApiError:
 
 async def generate(request: web.Request) -> web.Response:
     state = request.app[STATE]
+    injected = await _injected(request, state)
+    if injected is not None:
+        return injected
     caller = await _caller(request, state)
     if isinstance(caller, ApiError):
         return await _error(request, state, caller)
@@ -102,6 +115,9 @@ async def _listen_key_param(request: web.Request, state: SimState) -> str | None
 
 async def _change(request: web.Request, *, delete: bool) -> web.Response:
     state = request.app[STATE]
+    injected = await _injected(request, state)
+    if injected is not None:
+        return injected
     caller = await _caller(request, state)
     if isinstance(caller, ApiError):
         return await _error(request, state, caller)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import threading
 from collections.abc import Callable, Coroutine
@@ -22,6 +23,7 @@ from aiohttp import web
 from .app import create_app, make_config
 from .clock import ExchangeClock, RealTimeLoop
 from .exchange import Account, ListenKey
+from .faults import Fault
 from .journal import JournalSnapshot
 from .state import STATE, SimState
 
@@ -266,6 +268,47 @@ class Simulator:
             return len(conns)
 
         return self._call("close_sockets", work, 5.0)
+
+    def fail_next(
+        self,
+        method: str = "*",
+        *,
+        status: int = 503,
+        code: int | None = None,
+        msg: str = "",
+        body: str = "",
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` listen-key calls of ``method`` with an injected error:
+        ``status`` with the exchange's JSON error when ``code`` is given, else ``body``."""
+        fault = Fault(method.upper(), status, code, msg, body, times)
+
+        async def work(state: SimState) -> None:
+            state.faults.add(fault)
+
+        self._call("fail_next", work, 5.0)
+
+    def expect_errors(self, *patterns: str) -> None:
+        """Declare client mistakes this test provokes on purpose (regexes searched in
+        each violation's text); with no pattern, any. Cleared by :meth:`reset`."""
+        compiled = [re.compile(p) for p in patterns]
+
+        async def work(state: SimState) -> None:
+            if not compiled:
+                state.expected_errors = None
+            elif state.expected_errors is not None:
+                state.expected_errors.extend(compiled)
+
+        self._call("expect_errors", work, 5.0)
+
+    def unexpected_errors(self) -> list[str]:
+        """Client mistakes the simulator had to reject that no ``expect_errors`` covers:
+        what a strict fixture fails the test with."""
+
+        async def work(state: SimState) -> list[str]:
+            return state.unexpected_violations()
+
+        return self._call("unexpected_errors", work, 5.0)
 
     def listen_keys(self) -> tuple[ListenKey, ...]:
         """Every key the exchange holds, with owner, state and expiry, after a sweep."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,8 @@ from aiohttp import web
 
 from . import events, frames
 from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
-from .exchange import Account, Exchange, ListenKey
+from .exchange import Account, Exchange, ListenKey, seeded_factories
+from .faults import FaultPlan
 from .journal import Journal
 from .options import ContractOptions
 from .sockets import Connection, Registry
@@ -39,6 +41,7 @@ class SimConfig:
     pong_timeout: float = 15.0
     watch_interval: float | None = 0.05
     options: ContractOptions = field(default_factory=ContractOptions)
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.ping_interval <= 0 or self.pong_timeout <= 0:
@@ -55,11 +58,16 @@ class SimState:
         self.options = config.options
         self.wall: ExchangeClock = wall if wall is not None else WallClock()
         self.clock = OffsetClock(self.wall)
+        key_factory, credential_factory = seeded_factories(config.seed)
         self.exchange = Exchange(
             ttl_ms=config.ttl_ms,
             post_existing=self.options.post_existing,
             rate_limit_per_second=self.options.rate_limit_per_second,
+            key_factory=key_factory,
+            credential_factory=credential_factory,
         )
+        self.faults = FaultPlan()
+        self.expected_errors: list[re.Pattern[str]] | None = []
         self.sockets = Registry()
         self.journal = Journal()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -147,11 +155,21 @@ class SimState:
                 task.cancel()
         await asyncio.gather(*(c.close(code, reason) for c in conns), return_exceptions=True)
 
+    def unexpected_violations(self) -> list[str]:
+        """Client mistakes the test did not declare with ``expect_errors``."""
+        expected = self.expected_errors
+        if expected is None:  # expect_errors() with no pattern: anything goes
+            return []
+        found = [f"{entry}: {entry.violation}" for entry in self.journal.snapshot().violations]
+        return [v for v in found if not any(p.search(v) for p in expected)]
+
     async def reset(self) -> None:
         await self.close_all(1001, "simulator reset")
         self.exchange.clear()
         self.clock.reset()
         self.journal.clear()
+        self.faults.clear()
+        self.expected_errors = []
 
     async def shutdown(self) -> None:
         await self.close_all(1001, "simulator stopped")

@@ -1,0 +1,82 @@
+"""The ``bingx-sim`` command: ``serve`` (the sandbox) and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from .app import make_config
+from .demo import run_demo
+from .sandbox import SandboxError, SandboxSettings, load_accounts, serve
+
+__all__ = ["main", "parse_duration"]
+
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``60m``, ``90s``, ``1h``, ``1500ms``; a bare number is minutes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
+    if match is None or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive duration like 60m or 90s")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "m"])
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bingx-sim", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="run the sandbox exchange until SIGINT/SIGTERM")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    run.add_argument("--accounts", type=Path, help="JSON list of {api_key, api_secret}")
+    run.add_argument("--key-ttl", type=parse_duration, default=timedelta(minutes=60))
+    run.add_argument("--ping-interval", type=_positive, default=5.0, help="seconds")
+    run.add_argument("--pong-timeout", type=_positive, default=15.0, help="seconds")
+    run.add_argument("--seed", type=int, help="reproducible listen keys and demo credentials")
+    run.add_argument("--control-token", help="required for /_sim/ when --host is not loopback")
+    commands.add_parser("demo", help="show the whole listen-key lifecycle in one run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(sys.stdout)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        settings = SandboxSettings(
+            host=args.host,
+            port=args.port,
+            config=make_config(
+                key_ttl=args.key_ttl,
+                ping_interval=args.ping_interval,
+                pong_timeout=args.pong_timeout,
+                seed=args.seed,
+            ),
+            accounts=load_accounts(args.accounts) if args.accounts else (),
+            control_token=args.control_token,
+        )
+        serve(settings, sys.stdout)
+    except SandboxError as error:
+        print(f"bingx-sim: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

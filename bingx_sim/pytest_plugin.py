@@ -1,0 +1,171 @@
+"""pytest fixtures for bingx-sim, registered by entry point: installing is enough.
+
+* ``bingx_sim_server`` (session): one simulator per pytest process, so one per xdist
+  worker, on port 0; ready before it yields.
+* ``bingx_sim``: that simulator, reset after every test, strict about client mistakes.
+* ``bingx_account``, ``bingx_client``: a fresh account and a ``bingx.BingXClient`` on it.
+* ``bingx_clock``: a freezegun freeze whose ``tick()``/``move_to()`` settle the simulator.
+
+``@pytest.mark.bingx_sim(key_ttl=..., ping_interval=..., strict=False, now=..., **options)``
+adjusts one test; options the shared simulator was not started with get a private one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+
+from bingx import BingXClient
+
+from .exchange import Account
+from .server import Simulator
+
+__all__ = ["SettlingClock"]
+
+_MARKER = "bingx_sim"
+_PER_TEST_ONLY = ("strict", "now")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("bingx_sim", "bingx-sim fake BingX exchange")
+    group.addoption(
+        "--bingx-sim-ping-interval",
+        type=float,
+        dest="bingx_sim_ping_interval",
+        help="seconds between the simulator's heartbeat Pings (ini: bingx_sim_ping_interval)",
+    )
+    group.addoption(
+        "--bingx-sim-pong-timeout",
+        type=float,
+        dest="bingx_sim_pong_timeout",
+        help="seconds without a Pong before a socket is closed (ini: bingx_sim_pong_timeout)",
+    )
+    group.addoption(
+        "--bingx-sim-lenient",
+        action="store_true",
+        dest="bingx_sim_lenient",
+        help="do not fail tests whose client made mistakes the simulator rejected",
+    )
+    parser.addini("bingx_sim_ping_interval", "heartbeat Ping interval, seconds", default="5.0")
+    parser.addini("bingx_sim_pong_timeout", "Pong timeout, seconds", default="15.0")
+    parser.addini("bingx_sim_strict", "fail tests on client mistakes", type="bool", default=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "bingx_sim(*, key_ttl=timedelta, ping_interval=float, pong_timeout=float, "
+        "strict=bool, now=str|datetime, **contract_options): per-test bingx-sim settings",
+    )
+
+
+def _timing(config: pytest.Config, name: str) -> float:
+    value = config.getoption(f"bingx_sim_{name}")
+    return float(value if value is not None else config.getini(f"bingx_sim_{name}"))
+
+
+def _defaults(config: pytest.Config) -> dict[str, Any]:
+    return {
+        "ping_interval": _timing(config, "ping_interval"),
+        "pong_timeout": _timing(config, "pong_timeout"),
+    }
+
+
+def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker(_MARKER)
+    if marker is None:
+        return {}
+    if marker.args:
+        raise pytest.UsageError("@pytest.mark.bingx_sim takes keyword arguments only")
+    return dict(marker.kwargs)
+
+
+@pytest.fixture(scope="session")
+def bingx_sim_server(pytestconfig: pytest.Config) -> Iterator[Simulator]:
+    """One simulator for the whole run (per xdist worker), on 127.0.0.1 port 0."""
+    with Simulator(**_defaults(pytestconfig)) as sim:
+        yield sim
+
+
+def _explain(problems: list[str]) -> str:
+    listed = "\n".join(f"  - {p}" for p in problems)
+    return (
+        f"bingx-sim: the client made {len(problems)} mistake(s) the exchange rejected:\n"
+        f"{listed}\n"
+        "If the test provokes them on purpose, declare them with "
+        "bingx_sim.expect_errors('pattern') or @pytest.mark.bingx_sim(strict=False)."
+    )
+
+
+@pytest.fixture
+def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> Iterator[Simulator]:
+    """The simulator, empty at the start of the test and reset after it.
+
+    At teardown the test fails if the client made mistakes the simulator had to reject
+    (bad signature, unknown endpoint, unanswered Ping, ...) that it did not expect.
+    """
+    kwargs = _marker_kwargs(request)
+    config = request.config
+    strict = kwargs.get("strict", config.getini("bingx_sim_strict"))
+    strict = bool(strict) and not config.getoption("bingx_sim_lenient")
+    options = {k: v for k, v in kwargs.items() if k not in _PER_TEST_ONLY}
+    sim = Simulator(**(_defaults(config) | options)).start() if options else bingx_sim_server
+    try:
+        yield sim
+        problems = sim.unexpected_errors() if strict else []
+        if problems:
+            pytest.fail(_explain(problems), pytrace=False)
+    finally:
+        if sim is bingx_sim_server:
+            sim.reset()
+        else:
+            sim.stop()
+
+
+@pytest.fixture
+def bingx_account(bingx_sim: Simulator) -> Account:
+    """A fresh account (generated API key and secret) on the simulator."""
+    return bingx_sim.add_account()
+
+
+@pytest.fixture
+def bingx_client(bingx_sim: Simulator, bingx_account: Account) -> Iterator[BingXClient]:
+    """A ``bingx.BingXClient`` for ``bingx_account``, pointed at the simulator."""
+    with BingXClient(
+        bingx_account.api_key, bingx_account.api_secret, base_uri=bingx_sim.rest_url
+    ) as client:
+        yield client
+
+
+class SettlingClock:
+    """A freezegun freeze whose moves return only once the simulator has caught up:
+    after ``tick(timedelta(minutes=61))`` the ``listenKeyExpired`` frames are on the wire."""
+
+    def __init__(self, frozen: Any, sim: Simulator) -> None:
+        self.frozen = frozen
+        self._sim = sim
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self._sim.now_ms() / 1000, UTC)
+
+    def tick(self, delta: timedelta | float = timedelta(seconds=1)) -> list[str]:
+        """Move the wall clock forward; return the listen keys that expired."""
+        self.frozen.tick(delta)
+        return self._sim.settle()
+
+    def move_to(self, target: datetime | str) -> list[str]:
+        self.frozen.move_to(target)
+        return self._sim.settle()
+
+
+@pytest.fixture
+def bingx_clock(request: pytest.FixtureRequest, bingx_sim: Simulator) -> Iterator[SettlingClock]:
+    """Freeze time at the marker's ``now`` (or now), for the test and the simulator."""
+    start = _marker_kwargs(request).get("now") or datetime.now(UTC)
+    # pytest's own timing must not see the freeze, or --durations reports decades.
+    with freeze_time(start, ignore=["_pytest.timing"]) as frozen:
+        yield SettlingClock(frozen, bingx_sim)

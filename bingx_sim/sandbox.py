@@ -1,0 +1,137 @@
+"""``bingx-sim serve``: the same app as the fixtures, as a standalone sandbox process."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import signal
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from aiohttp import web
+
+from .app import create_app
+from .clock import RealTimeLoop
+from .control import SEED_ACCOUNTS
+from .exchange import Account
+from .state import STATE, SimConfig
+
+__all__ = ["SandboxError", "load_accounts", "serve"]
+
+log = logging.getLogger("bingx_sim.sandbox")
+ACCESS_FORMAT = '%a "%r" %s %b %Tfs'
+
+
+class SandboxError(Exception):
+    """A bad command line or accounts file: reported in one line, exit code 2."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load_accounts(path: Path) -> tuple[Account, ...]:
+    """A JSON list of ``{"api_key": .., "api_secret": ..}`` objects."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise SandboxError(f"cannot read accounts from {path}: {error}") from None
+    if not isinstance(data, list) or not data:
+        raise SandboxError(f"{path}: expected a non-empty JSON list of accounts")
+    accounts = []
+    for i, item in enumerate(data):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("api_key"), str)
+            and isinstance(item.get("api_secret"), str)
+            and item["api_key"]
+            and item["api_secret"]
+        ):
+            raise SandboxError(f"{path}: entry {i} needs string api_key and api_secret")
+        accounts.append(Account(item["api_key"], item["api_secret"]))
+    return tuple(accounts)
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    host: str
+    port: int
+    config: SimConfig
+    accounts: tuple[Account, ...]
+    control_token: str | None
+
+
+def _banner(base: str, ws: str, accounts: tuple[Account, ...], out: TextIO) -> None:
+    lines = [
+        "bingx-sim sandbox ready",
+        f"  REST       {base}",
+        f"  USDT-M WS  {ws}/swap-market?listenKey=<key>",
+        f"  spot WS    {ws}/market?listenKey=<key>",
+        f"  coin-M WS  {ws}/cswap-market?listenKey=<key>",
+        f"  control    {base}/_sim/",
+    ]
+    lines += [f"  account    api_key={a.api_key} api_secret={a.api_secret}" for a in accounts]
+    lines.append("Ctrl-C or SIGTERM stops it.")
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+
+
+async def _run(settings: SandboxSettings, out: TextIO) -> None:
+    accounts = settings.accounts
+    app = create_app(settings.config, control_token=settings.control_token, seed_accounts=accounts)
+    if not accounts:  # a demo account, printed so a client can use it at once,
+        accounts = (app[STATE].add_account(None, None),)
+        app[SEED_ACCOUNTS] = accounts  # and kept across control-API resets
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=logging.getLogger("bingx_sim.access"),
+        access_log_format=ACCESS_FORMAT,
+        shutdown_timeout=2.0,
+    )
+    await runner.setup()
+    try:
+        listener = socket.create_server((settings.host, settings.port))
+    except OSError as error:
+        await runner.cleanup()
+        raise SandboxError(f"cannot listen on {settings.host}:{settings.port}: {error}") from None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await web.SockSite(runner, listener).start()
+        host, port = listener.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        _banner(f"http://{shown}:{port}", f"ws://{shown}:{port}", accounts, out)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await runner.cleanup()
+        listener.close()
+
+
+def serve(settings: SandboxSettings, out: TextIO) -> None:
+    """Run until SIGINT or SIGTERM, then close every socket and return."""
+    if not is_loopback(settings.host) and not settings.control_token:
+        raise SandboxError(
+            f"--host {settings.host} exposes the control API beyond this machine; "
+            "pass --control-token TOKEN"
+        )
+    loop = RealTimeLoop()
+    try:
+        loop.run_until_complete(_run(settings, out))
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()

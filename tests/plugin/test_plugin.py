@@ -1,0 +1,172 @@
+"""The pytest plugin, tested as a downstream project sees it: no conftest, just installed."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+HEADER = """
+import requests, websocket, zlib, json
+from datetime import timedelta
+import pytest
+from bingx_sim import LISTEN_KEY_PATH
+"""
+
+
+def test_fixtures_are_found_without_a_conftest(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+def test_client(bingx_sim, bingx_account, bingx_client):
+    key = bingx_client.listen_key().generate()["listenKey"]
+    assert bingx_client.listen_key().extend(key) == {}
+    assert [k.owner for k in bingx_sim.listen_keys()] == [bingx_account.api_key]
+"""
+    )
+    assert not list(pytester.path.glob("conftest.py"))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_simulator_is_shared_and_reset_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+PORTS = []
+
+def test_a(bingx_sim, bingx_client):
+    PORTS.append(bingx_sim.port)
+    bingx_client.listen_key().generate()
+    bingx_sim.advance(30)
+
+def test_b(bingx_sim, bingx_sim_server):
+    assert bingx_sim is bingx_sim_server and PORTS == [bingx_sim.port]
+    assert bingx_sim.listen_keys() == () and len(bingx_sim.journal) == 0
+    assert abs(bingx_sim.now_ms() - __import__("time").time() * 1000) < 5000
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_client_mistakes_fail_the_test_with_the_reasons(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+def test_typo(bingx_sim, bingx_account):
+    requests.get(bingx_sim.rest_url + "/openApi/user/auth/userDataStreams")
+
+def test_expected(bingx_sim, bingx_account):
+    bingx_sim.expect_errors("unknown endpoint")
+    requests.get(bingx_sim.rest_url + "/nope")
+
+@pytest.mark.bingx_sim(strict=False)
+def test_relaxed(bingx_sim):
+    requests.get(bingx_sim.rest_url + "/nope")
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*bingx-sim: the client made 1 mistake(s) the exchange rejected:*",
+            "*GET /openApi/user/auth/userDataStreams -> 404 code=100404: unknown endpoint*",
+            "*expect_errors*strict=False*",
+        ]
+    )
+
+
+def test_lenient_command_line_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+def test_typo(bingx_sim):
+    requests.get(bingx_sim.rest_url + "/nope")
+"""
+    )
+    pytester.runpytest("--bingx-sim-lenient").assert_outcomes(passed=1)
+
+
+def test_marker_options_get_a_private_simulator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+@pytest.mark.bingx_sim(key_ttl=timedelta(minutes=5), on_expiry="silent")
+def test_short_keys(bingx_sim, bingx_sim_server, bingx_client):
+    assert bingx_sim is not bingx_sim_server
+    bingx_client.listen_key().generate()
+    (key,) = bingx_sim.listen_keys()
+    assert key.expires_at_ms - key.created_ms == 300_000
+    assert bingx_sim.config.options.on_expiry == "silent"
+
+@pytest.mark.bingx_sim(on_expire="silent")
+def test_typo_in_marker(bingx_sim):
+    pass
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*unknown simulator option(s): on_expire*"])
+
+
+def test_ini_and_command_line_timings(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nbingx_sim_ping_interval = 0.25\n")
+    pytester.makepyfile(
+        HEADER
+        + """
+def test_timings(bingx_sim):
+    assert bingx_sim.config.ping_interval == 0.25
+    assert bingx_sim.config.pong_timeout == 2.0
+"""
+    )
+    pytester.runpytest("--bingx-sim-pong-timeout", "2").assert_outcomes(passed=1)
+
+
+def test_bingx_clock_settles_and_follows_the_marker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+@pytest.mark.bingx_sim(now="2024-02-29 23:30:00")
+def test_expiry(bingx_sim, bingx_clock, bingx_client):
+    assert bingx_clock.now().isoformat() == "2024-02-29T23:30:00+00:00"
+    key = bingx_client.listen_key().generate()["listenKey"]
+    ws = websocket.create_connection(f"{bingx_sim.ws_url}?listenKey={key}", timeout=2)
+    try:
+        assert bingx_clock.tick(timedelta(minutes=61)) == [key]
+        ws.settimeout(0)  # already on the wire: no waiting at all
+        frame = json.loads(zlib.decompress(ws.recv(), wbits=31))
+        assert frame["e"] == "listenKeyExpired"
+    finally:
+        ws.close()
+"""
+    )
+    result = pytester.runpytest("--durations=1")
+    result.assert_outcomes(passed=1)
+    assert "1795" not in result.stdout.str()  # no decades-long durations from the freeze
+
+
+def test_positional_marker_arguments_are_refused(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+@pytest.mark.bingx_sim(5)
+def test_bad(bingx_sim):
+    pass
+"""
+    )
+    result = pytester.runpytest()
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*keyword arguments only*"])
+
+
+def test_runs_under_xdist_with_one_simulator_per_worker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+@pytest.mark.parametrize("n", range(8))
+def test_many(bingx_sim, bingx_client, n):
+    key = bingx_client.listen_key().generate()["listenKey"]
+    assert [k.key for k in bingx_sim.listen_keys()] == [key]
+"""
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-W", "error")
+    result.assert_outcomes(passed=8)

@@ -1,0 +1,122 @@
+"""The control API (in process) and the command line's parsing."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import requests
+
+from bingx_sim import Simulator
+from bingx_sim.cli import main, parse_duration
+from bingx_sim.demo import run_demo
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator() as simulator:
+        yield simulator
+
+
+def test_control_api_errors_are_json(sim: Simulator) -> None:
+    base = f"{sim.rest_url}/_sim"
+    with requests.Session() as http:
+        assert http.post(f"{base}/clock", data="nope").status_code == 400
+        assert http.post(f"{base}/clock", json={"advance": -5}).json() == {
+            "error": "the simulator's clock only moves forward"
+        }
+        assert http.post(f"{base}/clock", json={}).status_code == 400
+        assert (
+            http.post(f"{base}/accounts/nobody/events", json={"e": "ACCOUNT_UPDATE"}).status_code
+            == 404
+        )
+        account = http.post(f"{base}/accounts", json={"api_key": "k", "api_secret": "s"})
+        assert account.status_code == 201 and account.json() == {"api_key": "k", "api_secret": "s"}
+        assert (
+            http.post(f"{base}/accounts", json={"api_key": "k", "api_secret": "x"}).status_code
+            == 409
+        )
+        unknown = http.post(f"{base}/accounts/k/events", json={"e": "NOPE"})
+        assert unknown.status_code == 400 and "known: ACCOUNT_UPDATE" in unknown.json()["error"]
+        target = sim.now_ms() + 60_000
+        moved = http.post(f"{base}/clock", json={"set_ms": target}).json()
+        assert abs(moved["now_ms"] - target) < 1000 and moved["offset_ms"] >= 59_000
+    assert not sim.journal.violations  # the control API is not the exchange's API
+
+
+def test_control_token_is_enforced_when_set() -> None:
+    from aiohttp.test_utils import TestClient, TestServer, loop_context
+
+    from bingx_sim.app import create_app
+
+    async def check(client: TestClient) -> None:  # type: ignore[type-arg]
+        assert (await client.get("/_sim/health")).status == 401
+        wrong = await client.get("/_sim/health", headers={"Authorization": "Bearer no"})
+        assert wrong.status == 401
+        ok = await client.get("/_sim/health", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status == 200
+
+    with loop_context() as loop:
+        client = TestClient(TestServer(create_app(control_token="s3cret")), loop=loop)
+        loop.run_until_complete(client.start_server())
+        try:
+            loop.run_until_complete(check(client))
+        finally:
+            loop.run_until_complete(client.close())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("60m", timedelta(minutes=60)),
+        ("90s", timedelta(seconds=90)),
+        ("1h", timedelta(hours=1)),
+        ("1500ms", timedelta(seconds=1.5)),
+        ("5", timedelta(minutes=5)),
+    ],
+)
+def test_durations(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "0m", "-1m", "5 days", "m"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_duration(text)
+
+
+def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--key-ttl", "soon"])
+    assert exited.value.code == 2
+    assert "not a positive duration" in capsys.readouterr().err
+
+
+def test_demo_tells_the_whole_story_in_under_two_seconds() -> None:
+    out = io.StringIO()
+    assert run_demo(out) == 0
+    text = out.getvalue()
+    steps = [
+        line.split("] ", 1)[1].split()[0] for line in text.splitlines() if line.startswith("[t+")
+    ]
+    assert steps == [
+        "connected",
+        "event",
+        "event",
+        "extended",
+        "jumped",
+        "expired",
+        "event",
+        "renewed",
+        "reconnected",
+        "event",
+        "closed",
+    ]
+    assert "closed      key" in text and "listen key deleted" in text
+    assert "REST calls seen by the exchange: POST:200 PUT:200 POST:200 DELETE:200" in text
+    seconds = float(text.rsplit("done in ", 1)[1].split(" s")[0])
+    assert seconds < 2.0
+    assert text.rstrip().endswith("client mistakes: 0")
