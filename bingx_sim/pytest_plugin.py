@@ -114,16 +114,17 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
     strict = bool(strict) and not config.getoption("bingx_sim_lenient")
     options = {k: v for k, v in kwargs.items() if k not in _PER_TEST_ONLY}
     sim = Simulator(**(_defaults(config) | options)).start() if options else bingx_sim_server
+    problems: list[str] = []
     try:
         yield sim
-        problems = sim.unexpected_errors() if strict else []
-        if problems:
-            pytest.fail(_explain(problems), pytrace=False)
     finally:
         if sim is bingx_sim_server:
-            sim.reset()
+            problems = sim.reset()  # checks and resets in one round trip
         else:
+            problems = sim.unexpected_errors()
             sim.stop()
+    if strict and problems:
+        pytest.fail(_explain(problems), pytrace=False)
 
 
 @pytest.fixture

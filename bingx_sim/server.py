@@ -247,13 +247,15 @@ class Simulator:
 
         return self._call("advance", work, timeout)
 
-    def reset(self, timeout: float = 5.0) -> None:
-        """Back to empty: sockets closed, keys, accounts, journal and clock offset gone."""
+    def reset(self, timeout: float = 5.0) -> list[str]:
+        """Back to empty: sockets closed; keys, accounts, journal, faults, expected errors
+        and clock offset gone. Returns what :meth:`unexpected_errors` said just before, so
+        a per-test fixture checks and resets in one round trip."""
 
-        async def work(state: SimState) -> None:
-            await state.reset()
+        async def work(state: SimState) -> list[str]:
+            return await state.reset()
 
-        self._call("reset", work, timeout)
+        return self._call("reset", work, timeout)
 
     def close_sockets(
         self, account: Account | str | None = None, *, code: int = 1001, reason: str = ""

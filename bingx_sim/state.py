@@ -163,13 +163,16 @@ class SimState:
         found = [f"{entry}: {entry.violation}" for entry in self.journal.snapshot().violations]
         return [v for v in found if not any(p.search(v) for p in expected)]
 
-    async def reset(self) -> None:
+    async def reset(self) -> list[str]:
+        """Back to empty; returns the unexpected client mistakes it wiped."""
+        problems = self.unexpected_violations()
         await self.close_all(1001, "simulator reset")
         self.exchange.clear()
         self.clock.reset()
         self.journal.clear()
         self.faults.clear()
         self.expected_errors = []
+        return problems
 
     async def shutdown(self) -> None:
         await self.close_all(1001, "simulator stopped")
