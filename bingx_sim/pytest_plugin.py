@@ -23,10 +23,12 @@ from bingx import BingXClient
 
 from .exchange import Account
 from .server import Simulator
+from .targets import TARGET_NAMES, Target, real_target, sim_target
 
 __all__ = ["SettlingClock"]
 
 _MARKER = "bingx_sim"
+_TARGETS = pytest.StashKey[list[str]]()
 _PER_TEST_ONLY = ("strict", "now")
 
 
@@ -50,6 +52,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="bingx_sim_lenient",
         help="do not fail tests whose client made mistakes the simulator rejected",
     )
+    group.addoption(
+        "--bingx-target",
+        dest="bingx_target",
+        default="sim",
+        help="comma-separated targets for tests using the bingx_target fixture: sim,vst,live "
+        "(real targets read BINGX_API_KEY and BINGX_API_SECRET; without them they skip)",
+    )
     parser.addini("bingx_sim_ping_interval", "heartbeat Ping interval, seconds", default="5.0")
     parser.addini("bingx_sim_pong_timeout", "Pong timeout, seconds", default="15.0")
     parser.addini("bingx_sim_strict", "fail tests on client mistakes", type="bool", default=True)
@@ -61,6 +70,29 @@ def pytest_configure(config: pytest.Config) -> None:
         "bingx_sim(*, key_ttl=timedelta, ping_interval=float, pong_timeout=float, "
         "strict=bool, now=str|datetime, **contract_options): per-test bingx-sim settings",
     )
+    config.addinivalue_line(
+        "markers",
+        "bingx_exchange: a contract behaviour that also runs against the real exchange",
+    )
+    config.addinivalue_line(
+        "markers",
+        "bingx_sim_only(reason): a simulator-only behaviour (unknown or untestable on the "
+        "real exchange); skipped on real targets with the reason",
+    )
+    names = [n.strip() for n in config.getoption("bingx_target").split(",") if n.strip()]
+    unknown = set(names) - set(TARGET_NAMES)
+    if unknown or not names:
+        raise pytest.UsageError(
+            f"--bingx-target takes a comma-separated subset of {', '.join(TARGET_NAMES)}; "
+            f"got {config.getoption('bingx_target')!r}"
+        )
+    config.stash[_TARGETS] = names
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "bingx_target" in metafunc.fixturenames:
+        names = metafunc.config.stash[_TARGETS]
+        metafunc.parametrize("bingx_target", names, indirect=True, ids=names)
 
 
 def _timing(config: pytest.Config, name: str) -> float:
@@ -170,3 +202,35 @@ def bingx_clock(request: pytest.FixtureRequest, bingx_sim: Simulator) -> Iterato
     # pytest's own timing must not see the freeze, or --durations reports decades.
     with freeze_time(start, ignore=["_pytest.timing"]) as frozen:
         yield SettlingClock(frozen, bingx_sim)
+
+
+# A contract suite's simulator beats every 0.2 s, so cadence tests take a second, not 15.
+_CONTRACT_SIM: dict[str, Any] = {"ping_interval": 0.2, "pong_timeout": 1.0}
+
+
+@pytest.fixture(scope="session")
+def _bingx_contract_sim() -> Iterator[Simulator]:
+    with Simulator(**_CONTRACT_SIM) as sim:
+        yield sim
+
+
+@pytest.fixture
+def bingx_target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The exchange a contract test runs against (``--bingx-target``): the simulator, or
+    BingX's VST or live hosts with credentials from the environment (skipped without)."""
+    name = getattr(request, "param", "sim")
+    if name == "sim":
+        sim: Simulator = request.getfixturevalue("_bingx_contract_sim")
+        try:
+            yield sim_target(sim, sim.add_account())
+        finally:
+            sim.reset()  # contract tests provoke errors on purpose: no strictness here
+        return
+    marker = request.node.get_closest_marker("bingx_sim_only")
+    if marker is not None:
+        pytest.skip(f"{name}: {marker.args[0] if marker.args else 'simulator-only behaviour'}")
+    try:
+        target = real_target(name)
+    except LookupError as missing:
+        pytest.skip(str(missing))
+    yield target

@@ -1,0 +1,72 @@
+"""Pushed events have the shapes of the shipped JSON Schemas (CONTRACT.md 5.4, 5.5)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from bingx_sim import events as build
+from bingx_sim import schemas
+from bingx_sim.contract.wire import connect, listen_key, recv_json
+from bingx_sim.targets import Target
+
+pytestmark = pytest.mark.bingx_exchange
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+def _needs_push(target: Target) -> None:
+    if not target.can_push_events:
+        pytest.skip(f"{target.name}: cannot push events on demand (place an order to see one)")
+
+
+SWAP_EVENTS: dict[str, Any] = {
+    "ACCOUNT_UPDATE": build.account_update,
+    "ORDER_TRADE_UPDATE": build.order_trade_update,
+    "ACCOUNT_CONFIG_UPDATE": build.account_config_update,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SWAP_EVENTS))
+def test_swap_events_match_their_schema(
+    bingx_target: Target, http: requests.Session, kind: str
+) -> None:
+    _needs_push(bingx_target)
+    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
+        assert bingx_target.push(SWAP_EVENTS[kind]()) == 1
+        event = recv_json(ws)
+        assert event["e"] == kind
+        schemas.validate(event)
+
+
+def test_spot_execution_report_arrives_wrapped(
+    bingx_target: Target, http: requests.Session
+) -> None:
+    _needs_push(bingx_target)
+    with listen_key(http, bingx_target) as key, connect(bingx_target.spot_ws_url, key) as ws:
+        ws.send(json.dumps({"id": "s", "reqType": "sub", "dataType": "spot.executionReport"}))
+        assert recv_json(ws)["code"] == 0
+        bingx_target.push(build.spot_execution_report())
+        frame = recv_json(ws)
+        assert frame["dataType"] == "spot.executionReport"
+        schemas.validate(frame, spot=True)
+
+
+def test_spot_account_subscription_pushes_an_init_overview(
+    bingx_target: Target, http: requests.Session
+) -> None:
+    with listen_key(http, bingx_target) as key, connect(bingx_target.spot_ws_url, key) as ws:
+        ws.settimeout(bingx_target.ping_interval * 4)
+        ws.send(json.dumps({"id": "b", "reqType": "sub", "dataType": "ACCOUNT_UPDATE"}))
+        assert recv_json(ws)["code"] == 0
+        overview = recv_json(ws)
+        assert overview["a"]["m"] == "INIT"
+        schemas.validate(overview, spot=True)

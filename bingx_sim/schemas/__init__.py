@@ -1,0 +1,63 @@
+"""JSON Schemas of the events the exchange pushes, shipped with the package.
+
+The same schemas check the simulator's event builders and, in the contract suite, what a
+real exchange sends, so the fake and the real thing are held to one description.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["SCHEMAS", "load", "schema_for", "validate"]
+
+SCHEMAS = (
+    "account_config_update",
+    "account_update",
+    "listen_key_expired",
+    "order_trade_update",
+    "snapshot",
+    "spot_account_update",
+    "spot_execution_report",
+)
+
+_SWAP_EVENTS = {
+    "ACCOUNT_UPDATE": "account_update",
+    "ORDER_TRADE_UPDATE": "order_trade_update",
+    "ACCOUNT_CONFIG_UPDATE": "account_config_update",
+    "SNAPSHOT": "snapshot",
+    "listenKeyExpired": "listen_key_expired",
+}
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    if name not in SCHEMAS:
+        raise KeyError(f"no schema {name!r}; known: {', '.join(SCHEMAS)}")
+    text = resources.files(__name__).joinpath(f"{name}.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def schema_for(frame: dict[str, Any], *, spot: bool = False) -> str:
+    """The schema name for one decoded account-stream frame."""
+    if frame.get("dataType") == "spot.executionReport":
+        return "spot_execution_report"
+    kind = str(frame.get("e"))
+    if spot and kind == "ACCOUNT_UPDATE":
+        return "spot_account_update"
+    if kind not in _SWAP_EVENTS:
+        raise KeyError(f"no schema for event type {kind!r}")
+    return _SWAP_EVENTS[kind]
+
+
+def validate(frame: dict[str, Any], *, spot: bool = False) -> None:
+    """Raise ``jsonschema.ValidationError`` if ``frame`` breaks its event's schema.
+
+    Needs ``jsonschema`` (in the ``test`` extra).
+    """
+    import jsonschema
+
+    jsonschema.validate(frame, load(schema_for(frame, spot=spot)))
