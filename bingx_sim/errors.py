@@ -8,8 +8,7 @@ from typing import Final
 
 __all__ = ["ApiError", "error_body"]
 
-NULL_API_KEY: Final = 100413
-INCORRECT_API_KEY: Final = 100413
+API_KEY_REJECTED: Final = 100413  # both "Null apiKey" and "Incorrect apiKey"
 SIGNATURE_FAILED: Final = 100001
 NULL_SIGNATURE: Final = 100412
 TIMESTAMP_MISMATCH: Final = 100421
@@ -42,8 +41,8 @@ def error_body(error: ApiError, now_ms: int) -> bytes:
     ).encode()
 
 
-NULL_API_KEY_ERROR: Final = ApiError(NULL_API_KEY, "Null apiKey")
-INCORRECT_API_KEY_ERROR: Final = ApiError(INCORRECT_API_KEY, "Incorrect apiKey")
+NULL_API_KEY_ERROR: Final = ApiError(API_KEY_REJECTED, "Null apiKey")
+INCORRECT_API_KEY_ERROR: Final = ApiError(API_KEY_REJECTED, "Incorrect apiKey")
 SIGNATURE_ERROR: Final = ApiError(SIGNATURE_FAILED, "Signature verification failed")
 NULL_SIGNATURE_ERROR: Final = ApiError(NULL_SIGNATURE, "Null signature")
 TIMESTAMP_ERROR: Final = ApiError(TIMESTAMP_MISMATCH, TIMESTAMP_MSG)

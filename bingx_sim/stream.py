@@ -18,6 +18,7 @@ from aiohttp import WSMsgType, web
 
 from . import errors, events, frames
 from .clock import real_monotonic
+from .exchange import ListenKey
 from .journal import WsEvent, WsFrame
 from .sockets import Connection
 from .state import STATE, SimState
@@ -159,7 +160,8 @@ async def _refuse(
     return ws
 
 
-def _key_problem(state: SimState, key: str) -> str | None:
+def _live_key(state: SimState, key: str) -> ListenKey | str:
+    """The active key, or why a socket may not open on it."""
     if not key:
         return "listenKey missing"
     found = state.exchange.lookup(key, state.now_ms())
@@ -167,24 +169,22 @@ def _key_problem(state: SimState, key: str) -> str | None:
         return "unknown listen key"
     if not found.active:
         return f"{found.state.value} listen key"
-    return None
+    return found
 
 
 async def _account_stream(request: web.Request, stream: str) -> web.StreamResponse:
     state = request.app[STATE]
     await state.sweep()
     key = request.query.get("listenKey", "")
-    problem = _key_problem(state, key)
-    if problem is not None:
-        return await _refuse(request, state, stream, key, problem)
+    owner = _live_key(state, key)
+    if isinstance(owner, str):
+        return await _refuse(request, state, stream, key, owner)
     remote = request.remote or ""
     limit = state.options.max_sockets_per_ip
     if limit is not None and state.sockets.count_from(remote) >= limit:
         return await _refuse(
             request, state, stream, key, f"more than {limit} sockets from {remote}"
         )
-    owner = state.exchange.lookup(key, state.now_ms())
-    assert owner is not None
     ws = web.WebSocketResponse(compress=False, autoping=True)
     await ws.prepare(request)
     conn = Connection(
