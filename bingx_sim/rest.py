@@ -8,6 +8,7 @@ modules could decide.
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -22,6 +23,7 @@ from .state import STATE, SimState
 __all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "unknown_path"]
 
 LISTEN_KEY_PATH = "/openApi/user/auth/userDataStream"
+_KEY_SHAPE = re.compile(r"[0-9a-f]{64}")
 
 
 def _json(payload: object) -> bytes:
@@ -127,7 +129,11 @@ async def _change(request: web.Request, *, delete: bool) -> web.Response:
     if outcome is KeyOutcome.MISSING:
         return await _answer(request, state, 204, violation="listenKey parameter missing")
     if outcome is KeyOutcome.NOT_FOUND:
-        return await _answer(request, state, 404)
+        # An expired or deleted key is part of life; a key no exchange could have issued
+        # is a client bug (a truncated or quoted key), so it is recorded as one.
+        malformed = key is not None and _KEY_SHAPE.fullmatch(key) is None
+        why = f"malformed listenKey {key[:20]!r}" if malformed and key is not None else None
+        return await _answer(request, state, 404, violation=why)
     if delete and key is not None:
         await state.drop_key_sockets(key, "listen key deleted")
     body = {

@@ -208,3 +208,26 @@ def test_close_deletes_the_key_and_is_idempotent(sim: Simulator, client: BingXCl
     keeper.close()
     assert [k.state for k in sim.listen_keys()] == [KeyState.DELETED]
     assert [t.kind for t in keeper.transitions] == ["connected", "closed"]
+
+
+def test_an_extend_that_fails_is_retried_on_the_next_step(
+    sim: Simulator, account: Account, client: BingXClient
+) -> None:
+    errors: list[Exception] = []
+    with freeze_time(T0) as frozen:
+        keeper = UserDataStream(client, base_url=sim.ws_url, poll_interval=None)
+        keeper.on_error(errors.append)
+        keeper.start()
+        try:
+            sim.fail_next("PUT", status=503)
+            frozen.tick(30 * MINUTE)
+            keeper.run_pending()
+            keeper.run_pending()
+            assert [t.kind for t in keeper.transitions] == [
+                "connected",
+                "extend_failed",
+                "extended",
+            ]
+            assert [getattr(e, "status", None) for e in errors] == [503]
+        finally:
+            keeper.close()

@@ -197,3 +197,38 @@ def test_journal_records_method_path_query_headers_status_and_code(
     )
     assert (bad.status, bad.code, bad.violation) == (200, 100413, "Incorrect apiKey")
     assert all(isinstance(e, RestCall) for e in sim.journal.requests)
+
+
+def test_a_malformed_key_is_404_and_recorded_as_a_client_mistake(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    assert call(http, sim, "PUT", account, {"listenKey": "0" * 64}).status_code == 404
+    assert call(http, sim, "PUT", account, {"listenKey": '"abc"'}).status_code == 404
+    (mistake,) = sim.journal.violations
+    assert mistake.violation == "malformed listenKey '\"abc\"'"
+
+
+def test_fail_next_injects_errors_once_without_touching_state(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    sim.fail_next("PUT", status=503, body="upstream busy")
+    busy = call(http, sim, "PUT", account, {"listenKey": key})
+    assert (busy.status_code, busy.text) == (503, "upstream busy")
+    assert call(http, sim, "PUT", account, {"listenKey": key}).status_code == 200
+    sim.fail_next(code=100410, msg="rate limited", status=200, times=2)
+    assert [call(http, sim, "POST", account).json().get("code") for _ in range(3)] == [
+        100410,
+        100410,
+        None,
+    ]
+    assert not sim.journal.violations  # injected answers are not the client's fault
+
+
+def test_fail_next_validates_and_reset_clears_it(sim: Simulator, http: requests.Session) -> None:
+    with pytest.raises(ValueError, match="HTTP status"):
+        sim.fail_next(status=42)
+    sim.fail_next("POST", status=500)
+    sim.reset()
+    account = sim.add_account()
+    assert call(http, sim, "POST", account).status_code == 200
