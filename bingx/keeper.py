@@ -8,22 +8,22 @@ monotonic time when the socket drops, and delete the key on close.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from . import events as ev
 from ._clock import real_monotonic, wall_time_ms
+from ._handlers import STREAM_SLOTS, HandlerSlots
 from .client import BingXClient
 from .exceptions import BingXException, ListenKeyNotFound
 from .stream import DEFAULT_STREAM_URL, AccountDataStream
 
 __all__ = ["Transition", "UserDataStream"]
-
-_STREAM_HANDLERS = ("balance", "position", "order", "config", "expired")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class Transition:
     detail: str = ""
 
 
-class UserDataStream:
+class UserDataStream(HandlerSlots):
     """A managed listen key plus account stream.
 
     ``poll_interval`` (real seconds) is how often a background thread checks the schedule;
@@ -68,9 +68,7 @@ class UserDataStream:
         self.poll_interval = poll_interval
         self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
         self._connect_timeout, self._idle_timeout = connect_timeout, idle_timeout
-        self._handlers: dict[str, Callable[..., None] | None] = dict.fromkeys(
-            (*_STREAM_HANDLERS, "event", "transition", "error")
-        )
+        self._init_handlers("transition")
         self._lock = threading.RLock()
         self._changed = threading.Condition()
         self._wake = threading.Event()
@@ -85,33 +83,11 @@ class UserDataStream:
         self._thread: threading.Thread | None = None
         self.transitions: list[Transition] = []
 
-    # handlers ---------------------------------------------------------------------
-
-    def on_balance_update(self, handler: Callable[[list[dict[str, Any]]], None]) -> None:
-        self._handlers["balance"] = handler
-
-    def on_position_update(self, handler: Callable[[list[dict[str, Any]]], None]) -> None:
-        self._handlers["position"] = handler
-
-    def on_order_update(self, handler: Callable[[dict[str, Any]], None]) -> None:
-        self._handlers["order"] = handler
-
-    def on_config_update(self, handler: Callable[[ev.ConfigUpdate], None]) -> None:
-        self._handlers["config"] = handler
-
-    def on_listen_key_expired(self, handler: Callable[[ev.ListenKeyExpired], None]) -> None:
-        self._handlers["expired"] = handler
-
-    def on_event(self, handler: Callable[[ev.Event], None]) -> None:
-        """Every event of every stream this keeper opens, typed."""
-        self._handlers["event"] = handler
+    # handlers: the stream's (HandlerSlots, applied to every stream it opens), plus --
 
     def on_transition(self, handler: Callable[[Transition], None]) -> None:
         """Every lifecycle step (see :class:`Transition`)."""
         self._handlers["transition"] = handler
-
-    def on_error(self, handler: Callable[[Exception], None]) -> None:
-        self._handlers["error"] = handler
 
     # state ------------------------------------------------------------------------
 
@@ -122,16 +98,6 @@ class UserDataStream:
     @property
     def stream(self) -> AccountDataStream | None:
         return self._stream
-
-    def _call(self, slot: str, *args: Any) -> None:
-        handler = self._handlers[slot]
-        if handler is None:
-            return
-        try:
-            handler(*args)
-        except Exception as error:
-            if slot != "error":
-                self._call("error", error)
 
     def _note(self, kind: str, detail: str = "") -> None:
         step = Transition(kind, self._key or "", wall_time_ms(), detail)
@@ -210,12 +176,9 @@ class UserDataStream:
             connect_timeout=self._connect_timeout,
             idle_timeout=self._idle_timeout,
         )
-        for slot in _STREAM_HANDLERS:
-            handler = self._handlers[slot]
-            if handler is not None:
-                getattr(stream, f"on_{_SLOT_METHODS[slot]}")(handler)
-        stream.on_event(lambda event: self._call("event", event))
-        stream.on_error(lambda error: self._call("error", error))
+        # Forward, not copy: a handler registered after start() reaches every stream.
+        for slot in (*STREAM_SLOTS, "event", "error"):
+            stream._handlers[slot] = functools.partial(self._call, slot)
         stream._add_internal(self._hook(stream))
         reconnect = self._stream_started > 0
         try:
@@ -336,12 +299,3 @@ class UserDataStream:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-_SLOT_METHODS = {
-    "balance": "balance_update",
-    "position": "position_update",
-    "order": "order_update",
-    "config": "config_update",
-    "expired": "listen_key_expired",
-}

@@ -16,19 +16,19 @@ import uuid
 import zlib
 from collections import deque
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import websocket
 
 from . import events as ev
 from ._clock import real_monotonic
+from ._handlers import HandlerSlots
 from .exceptions import ListenKeyNotFound, StreamException
 
 __all__ = ["DEFAULT_STREAM_URL", "AccountDataStream"]
 
 DEFAULT_STREAM_URL = "wss://open-api-swap.bingx.com/swap-market"
 E = TypeVar("E", bound=ev.Event)
-Handler = Callable[..., None]
 
 
 def _decode(opcode: int, data: bytes) -> str:
@@ -38,7 +38,7 @@ def _decode(opcode: int, data: bytes) -> str:
     return data.decode()
 
 
-class AccountDataStream:
+class AccountDataStream(HandlerSlots):
     """One account websocket for one listen key.
 
     ``idle_timeout`` (real seconds) declares the connection dead when not even a heartbeat
@@ -61,9 +61,7 @@ class AccountDataStream:
         self.ws: websocket.WebSocket | None = None
         self.close_code: int | None = None
         self.close_reason = ""
-        self._handlers: dict[str, Handler | None] = dict.fromkeys(
-            ("balance", "position", "order", "config", "expired", "event", "error", "close")
-        )
+        self._init_handlers("close")
         self._internal: list[Callable[[ev.Event | None], None]] = []
         self._thread: threading.Thread | None = None
         self._closing = False
@@ -80,33 +78,7 @@ class AccountDataStream:
     def connected(self) -> bool:
         return self._thread is not None and not self._done.is_set()
 
-    # handler registration (the SDK's API, plus what it lacked) --------------------
-
-    def on_balance_update(self, handler: Callable[[list[dict[str, Any]]], None]) -> None:
-        """``handler(a["B"])``: the raw balance list of each ACCOUNT_UPDATE, as the SDK."""
-        self._handlers["balance"] = handler
-
-    def on_position_update(self, handler: Callable[[list[dict[str, Any]]], None]) -> None:
-        """``handler(a["P"])``: the raw position list of each ACCOUNT_UPDATE, as the SDK."""
-        self._handlers["position"] = handler
-
-    def on_order_update(self, handler: Callable[[dict[str, Any]], None]) -> None:
-        """``handler(o)``: the raw order dict of each ORDER_TRADE_UPDATE (or spot report)."""
-        self._handlers["order"] = handler
-
-    def on_config_update(self, handler: Callable[[ev.ConfigUpdate], None]) -> None:
-        """Leverage or margin-mode changes, and config snapshots (``event.snapshot``)."""
-        self._handlers["config"] = handler
-
-    def on_listen_key_expired(self, handler: Callable[[ev.ListenKeyExpired], None]) -> None:
-        self._handlers["expired"] = handler
-
-    def on_event(self, handler: Callable[[ev.Event], None]) -> None:
-        """Every event, typed."""
-        self._handlers["event"] = handler
-
-    def on_error(self, handler: Callable[[Exception], None]) -> None:
-        self._handlers["error"] = handler
+    # handler registration: the SDK's API (HandlerSlots), plus on_close ------------
 
     def on_close(self, handler: Callable[[], None]) -> None:
         """Called once when the socket is gone, whoever closed it."""
@@ -191,8 +163,9 @@ class AccountDataStream:
     def next_event(self, kind: type[E] = ev.Event, timeout: float = 5.0) -> E:  # type: ignore[assignment]
         """Take the oldest received, not yet taken event of ``kind``; wait for one if none.
 
-        Thread-safe, waits on a condition with a real-time deadline, raises
-        ``TimeoutError`` listing what did arrive.
+        Its handlers have already run when it is returned. Thread-safe, waits on a
+        condition with a real-time deadline, raises ``TimeoutError`` listing what did
+        arrive (at once if the stream has closed).
         """
         deadline = real_monotonic() + timeout
         with self._arrived:
@@ -211,21 +184,7 @@ class AccountDataStream:
 
     # the receive thread -----------------------------------------------------------
 
-    def _call(self, slot: str, *args: Any) -> None:
-        handler = self._handlers[slot]
-        if handler is None:
-            return
-        try:
-            handler(*args)
-        except Exception as error:  # a user's bug must not kill the stream
-            if slot == "error":
-                return
-            self._call("error", error)
-
     def _dispatch(self, event: ev.Event) -> None:
-        with self._arrived:
-            self._received.append(event)
-            self._arrived.notify_all()
         for hook in self._internal:
             hook(event)
         self._call("event", event)
@@ -245,6 +204,10 @@ class AccountDataStream:
             self._call("expired", event)
         elif isinstance(event, ev.StreamError):
             self._call("error", StreamException(f"[{event.code}] {event.msg}", event.code))
+        # Queued last, so when next_event() returns an event its handlers have run.
+        with self._arrived:
+            self._received.append(event)
+            self._arrived.notify_all()
 
     def _handle_text(self, ws: websocket.WebSocket, text: str) -> None:
         if text == "Ping":

@@ -231,3 +231,15 @@ def test_an_extend_that_fails_is_retried_on_the_next_step(
             assert [getattr(e, "status", None) for e in errors] == [503]
         finally:
             keeper.close()
+
+
+def test_handlers_registered_after_start_reach_the_stream(
+    sim: Simulator, account: Account, client: BingXClient
+) -> None:
+    balances: list[list[dict[str, object]]] = []
+    with UserDataStream(client, base_url=sim.ws_url, poll_interval=None) as keeper:
+        keeper.on_balance_update(balances.append)
+        update = build.account_update()
+        sim.push(account, update)
+        assert keeper.stream is not None and keeper.stream.next_event(events.AccountUpdate)
+    assert balances == [update["a"]["B"]]
