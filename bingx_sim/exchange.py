@@ -12,7 +12,7 @@ import random
 import secrets
 import string
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -222,9 +222,6 @@ class Exchange:
 
     def listen_keys(self) -> tuple[ListenKey, ...]:
         return tuple(self._keys.values())
-
-    def keys_of(self, api_key: str) -> Iterable[ListenKey]:
-        return (k for k in self._keys.values() if k.owner == api_key)
 
     def clear(self) -> None:
         self._accounts.clear()

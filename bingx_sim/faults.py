@@ -49,6 +49,3 @@ class FaultPlan:
 
     def clear(self) -> None:
         self._pending.clear()
-
-    def __len__(self) -> int:
-        return len(self._pending)

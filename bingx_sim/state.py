@@ -175,7 +175,7 @@ class SimState:
         return problems
 
     async def shutdown(self) -> None:
-        await self.close_all(1001, "simulator stopped")
+        """Cancel background tasks; the app's on_shutdown has already closed the sockets."""
         tasks = [t for t in self._tasks if not t.done()]
         for task in tasks:
             task.cancel()

@@ -11,7 +11,7 @@ import requests
 
 from bingx_sim import events as build
 from bingx_sim import schemas
-from bingx_sim.contract.wire import connect, listen_key, recv_json
+from bingx_sim.contract.wire import open_stream, recv_json
 from bingx_sim.targets import Target
 
 pytestmark = pytest.mark.bingx_exchange
@@ -40,7 +40,7 @@ def test_swap_events_match_their_schema(
     bingx_target: Target, http: requests.Session, kind: str
 ) -> None:
     _needs_push(bingx_target)
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
+    with open_stream(http, bingx_target) as (_, ws):
         assert bingx_target.push(SWAP_EVENTS[kind]()) == 1
         event = recv_json(ws)
         assert event["e"] == kind
@@ -51,7 +51,7 @@ def test_spot_execution_report_arrives_wrapped(
     bingx_target: Target, http: requests.Session
 ) -> None:
     _needs_push(bingx_target)
-    with listen_key(http, bingx_target) as key, connect(bingx_target.spot_ws_url, key) as ws:
+    with open_stream(http, bingx_target, bingx_target.spot_ws_url) as (_, ws):
         ws.send(json.dumps({"id": "s", "reqType": "sub", "dataType": "spot.executionReport"}))
         assert recv_json(ws)["code"] == 0
         bingx_target.push(build.spot_execution_report())
@@ -63,8 +63,7 @@ def test_spot_execution_report_arrives_wrapped(
 def test_spot_account_subscription_pushes_an_init_overview(
     bingx_target: Target, http: requests.Session
 ) -> None:
-    with listen_key(http, bingx_target) as key, connect(bingx_target.spot_ws_url, key) as ws:
-        ws.settimeout(bingx_target.ping_interval * 4)
+    with open_stream(http, bingx_target, bingx_target.spot_ws_url) as (_, ws):
         ws.send(json.dumps({"id": "b", "reqType": "sub", "dataType": "ACCOUNT_UPDATE"}))
         assert recv_json(ws)["code"] == 0
         overview = recv_json(ws)

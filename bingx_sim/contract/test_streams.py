@@ -13,7 +13,16 @@ import requests
 import websocket
 
 from bingx._clock import real_monotonic
-from bingx_sim.contract.wire import BINARY, close_code, connect, listen_key, recv_frame, recv_json
+from bingx_sim.contract.wire import (
+    BINARY,
+    call,
+    close_code,
+    connect,
+    listen_key,
+    open_stream,
+    recv_frame,
+    recv_json,
+)
 from bingx_sim.targets import Target
 
 
@@ -39,8 +48,7 @@ def _ping_texts(ws: websocket.WebSocket, count: int) -> list[float]:
 def test_swap_heartbeat_is_gzip_ping_at_the_documented_cadence(
     bingx_target: Target, http: requests.Session
 ) -> None:
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
-        ws.settimeout(bingx_target.ping_interval * 4)
+    with open_stream(http, bingx_target) as (_, ws):
         arrivals = _ping_texts(ws, 3)
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     for gap in gaps:
@@ -49,8 +57,7 @@ def test_swap_heartbeat_is_gzip_ping_at_the_documented_cadence(
 
 @pytest.mark.bingx_exchange
 def test_answered_pings_keep_the_socket_open(bingx_target: Target, http: requests.Session) -> None:
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
-        ws.settimeout(bingx_target.ping_interval * 4)
+    with open_stream(http, bingx_target) as (_, ws):
         assert len(_ping_texts(ws, 4)) == 4  # past 3 missed Pings' worth of time
 
 
@@ -58,8 +65,7 @@ def test_answered_pings_keep_the_socket_open(bingx_target: Target, http: request
 def test_swap_socket_answers_any_message_with_80014(
     bingx_target: Target, http: requests.Session
 ) -> None:
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
-        ws.settimeout(bingx_target.ping_interval * 4)
+    with open_stream(http, bingx_target) as (_, ws):
         ws.send("{}")
         reply = recv_json(ws)
         assert (reply["code"], reply["msg"]) == (80014, "invalid params")
@@ -93,8 +99,7 @@ def test_a_bad_key_gets_no_stream(bingx_target: Target) -> None:
 def test_spot_subscription_is_acknowledged_and_pings_are_json(
     bingx_target: Target, http: requests.Session
 ) -> None:
-    with listen_key(http, bingx_target) as key, connect(bingx_target.spot_ws_url, key) as ws:
-        ws.settimeout(bingx_target.ping_interval * 4)
+    with open_stream(http, bingx_target, bingx_target.spot_ws_url) as (_, ws):
         ws.send(json.dumps({"id": "c1", "reqType": "sub", "dataType": "spot.executionReport"}))
         ack = recv_json(ws)
         assert (ack["id"], ack["code"]) == ("c1", 0)
@@ -112,8 +117,7 @@ def test_spot_subscription_is_acknowledged_and_pings_are_json(
 def test_coinm_heartbeat_is_gzip_ping(bingx_target: Target, http: requests.Session) -> None:
     if bingx_target.coinm_ws_url is None:
         pytest.skip(f"{bingx_target.name}: no documented coin-M account stream")
-    with listen_key(http, bingx_target) as key, connect(bingx_target.coinm_ws_url, key) as ws:
-        ws.settimeout(bingx_target.ping_interval * 4)
+    with open_stream(http, bingx_target, bingx_target.coinm_ws_url) as (_, ws):
         assert len(_ping_texts(ws, 1)) == 1
 
 
@@ -121,9 +125,7 @@ def test_coinm_heartbeat_is_gzip_ping(bingx_target: Target, http: requests.Sessi
     "closing on DELETE is the simulator's documented default; unknown on BingX"
 )
 def test_delete_closes_the_stream(bingx_target: Target, http: requests.Session) -> None:
-    from bingx_sim.contract.wire import call
-
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
+    with open_stream(http, bingx_target) as (key, ws):
         assert call(http, bingx_target, "DELETE", {"listenKey": key}).status_code == 200
         assert close_code(ws) == 1000
 
@@ -132,7 +134,7 @@ def test_delete_closes_the_stream(bingx_target: Target, http: requests.Session) 
 def test_expiry_pushes_listen_key_expired(bingx_target: Target, http: requests.Session) -> None:
     if not bingx_target.can_move_time:
         pytest.skip(f"{bingx_target.name}: cannot move time; this would take an hour")
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
+    with open_stream(http, bingx_target) as (key, ws):
         bingx_target.advance(timedelta(minutes=60))
         event = recv_json(ws)
         assert (event["e"], event["listenKey"]) == ("listenKeyExpired", key)
@@ -140,8 +142,7 @@ def test_expiry_pushes_listen_key_expired(bingx_target: Target, http: requests.S
 
 @pytest.mark.bingx_exchange
 def test_protocol_level_pings_are_answered(bingx_target: Target, http: requests.Session) -> None:
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
-        ws.settimeout(bingx_target.ping_interval * 4)
+    with open_stream(http, bingx_target) as (_, ws):
         ws.ping(b"hello")
         while True:
             opcode, data = ws.recv_data(control_frame=True)
@@ -158,7 +159,7 @@ def test_a_client_that_never_pongs_is_disconnected(
 ) -> None:
     assert bingx_target.simulator is not None
     patience = bingx_target.simulator.config.pong_timeout
-    with listen_key(http, bingx_target) as key, connect(bingx_target.ws_url, key) as ws:
+    with open_stream(http, bingx_target) as (_, ws):
         ws.settimeout(patience * 3)
         assert close_code(ws) == 1000
 

@@ -103,6 +103,17 @@ def close_code(ws: websocket.WebSocket) -> int:
 
 
 @contextmanager
+def open_stream(
+    http: requests.Session, target: Target, url: str | None = None, *, heartbeats: int = 4
+) -> Iterator[tuple[str, ClosingWebSocket]]:
+    """A fresh key and an account socket on it (USDT-M unless ``url``), whose reads time
+    out after ``heartbeats`` heartbeat intervals: long enough to never cut a live stream."""
+    with listen_key(http, target) as key, connect(url or target.ws_url, key) as ws:
+        ws.settimeout(target.ping_interval * heartbeats)
+        yield key, ws
+
+
+@contextmanager
 def listen_key(http: requests.Session, target: Target) -> Iterator[str]:
     """A fresh key, deleted afterwards so real accounts are left as found."""
     response = call(http, target, "POST")

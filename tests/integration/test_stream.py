@@ -224,3 +224,20 @@ def test_spot_json_ping_and_pong(make_sim: MakeSim, http: requests.Session) -> N
             ws.send(json.dumps({"pong": ping["ping"], "time": ping["time"]}))
         ws.send(json.dumps({"id": "a", "reqType": "sub", "dataType": "spot.executionReport"}))
         assert recv_event(ws) == {"id": "a", "code": 0, "msg": ""}
+
+
+def test_sockets_per_ip_limit_option_refuses_the_one_too_many(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(max_sockets_per_ip=1)
+    account = sim.add_account()
+    key = new_key(http, sim, account)
+    with connect(sim.ws_url, key):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            connect(sim.ws_url, key)
+        assert refused.value.status_code == 404
+    refusal = sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "refused")
+    assert isinstance(refusal, WsEvent) and refusal.reason == "more than 1 sockets from 127.0.0.1"
+    sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "close")
+    with connect(sim.ws_url, key):  # the first one closed: room again
+        pass
