@@ -16,8 +16,9 @@ from urllib.parse import quote
 
 import requests
 
+from bingx_clocks import wall_time_ms
+
 from . import exceptions as exc
-from ._clock import wall_time_ms
 
 __all__ = ["Transport", "sign"]
 

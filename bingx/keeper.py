@@ -16,8 +16,9 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Self
 
+from bingx_clocks import real_monotonic, wall_time_ms
+
 from . import events as ev
-from ._clock import real_monotonic, wall_time_ms
 from ._handlers import STREAM_SLOTS, HandlerSlots
 from .client import BingXClient
 from .exceptions import BingXException, ListenKeyNotFound

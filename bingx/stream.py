@@ -20,8 +20,9 @@ from typing import TypeVar
 
 import websocket
 
+from bingx_clocks import real_monotonic
+
 from . import events as ev
-from ._clock import real_monotonic
 from ._handlers import HandlerSlots
 from .exceptions import ListenKeyNotFound, StreamException
 

@@ -1,13 +1,22 @@
 """bingx-sim: a faithful in-process fake of BingX listen keys and account streams.
 
 Start with :class:`Simulator`; build pushed events with :mod:`bingx_sim.events`.
+
+Names are imported on first use, so that importing this package (which pytest does for
+the plugin in every run of every project that has us installed) costs nothing.
 """
 
-from .exchange import Account, KeyState, ListenKey
-from .journal import JournalSnapshot, JournalTimeout, RestCall, WsEvent, WsFrame
-from .options import ContractOptions
-from .rest import LISTEN_KEY_PATH
-from .server import Simulator
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .exchange import Account, KeyState, ListenKey
+    from .journal import JournalSnapshot, JournalTimeout, RestCall, SimError, WsEvent, WsFrame
+    from .options import ContractOptions
+    from .rest import LISTEN_KEY_PATH
+    from .server import Simulator
 
 __all__ = [
     "LISTEN_KEY_PATH",
@@ -18,7 +27,36 @@ __all__ = [
     "KeyState",
     "ListenKey",
     "RestCall",
+    "SimError",
     "Simulator",
     "WsEvent",
     "WsFrame",
 ]
+
+_HOMES = {
+    "LISTEN_KEY_PATH": "rest",
+    "Account": "exchange",
+    "ContractOptions": "options",
+    "JournalSnapshot": "journal",
+    "JournalTimeout": "journal",
+    "KeyState": "exchange",
+    "ListenKey": "exchange",
+    "RestCall": "journal",
+    "SimError": "journal",
+    "Simulator": "server",
+    "WsEvent": "journal",
+    "WsFrame": "journal",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value  # the next access is a plain attribute read
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

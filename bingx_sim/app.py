@@ -1,4 +1,4 @@
-"""The aiohttp application: one port for REST and every account stream.
+"""The aiohttp application: one port for REST, every account stream and the control API.
 
 The same factory serves the in-process :class:`~bingx_sim.Simulator` and the standalone
 sandbox, so both behave identically.
@@ -6,12 +6,13 @@ sandbox, so both behave identically.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
+from . import defaults
 from .clock import ExchangeClock
 from .control import install_control
 from .exchange import Account
@@ -25,11 +26,13 @@ __all__ = ["STATE", "create_app", "make_config"]
 
 def make_config(
     *,
-    key_ttl: timedelta = timedelta(minutes=60),
-    ping_interval: float = 5.0,
-    pong_timeout: float = 15.0,
-    watch_interval: float | None = 0.05,
+    key_ttl: timedelta = defaults.KEY_TTL,
+    ping_interval: float = defaults.PING_INTERVAL,
+    pong_timeout: float = defaults.PONG_TIMEOUT,
+    watch_interval: float | None = defaults.WATCH_INTERVAL,
     seed: int | None = None,
+    max_outbox_bytes: int = defaults.MAX_OUTBOX_BYTES,
+    close_grace: float = defaults.CLOSE_GRACE,
     **contract_options: Any,
 ) -> SimConfig:
     """Validate keyword options once, with a clear error naming any unknown one."""
@@ -37,7 +40,16 @@ def make_config(
     if unknown:
         raise TypeError(f"unknown simulator option(s): {', '.join(sorted(unknown))}")
     ttl_ms = int(key_ttl.total_seconds() * 1000)
-    return SimConfig(ttl_ms, ping_interval, pong_timeout, watch_interval, options, seed)
+    return SimConfig(
+        ttl_ms,
+        ping_interval,
+        pong_timeout,
+        watch_interval,
+        options,
+        seed,
+        max_outbox_bytes,
+        close_grace,
+    )
 
 
 def create_app(
@@ -45,20 +57,18 @@ def create_app(
     *,
     wall: ExchangeClock | None = None,
     control_token: str | None = None,
-    seed_accounts: tuple[Account, ...] = (),
+    seed_accounts: Iterable[Account] = (),
 ) -> web.Application:
     """An application holding a fresh exchange; its state is ``app[STATE]``.
 
-    ``seed_accounts`` are registered now and again after every control-API reset.
+    ``seed_accounts`` are registered now and again after every reset.
     """
-    state = SimState(config or SimConfig(), wall)
-    for account in seed_accounts:
-        state.add_account(account.api_key, account.api_secret)
+    state = SimState(config or SimConfig(), wall, seed_accounts)
     app = web.Application()
     app[STATE] = state
     app.add_routes(listen_key_routes())
     app.add_routes(stream_routes())
-    install_control(app, token=control_token, accounts=seed_accounts)
+    install_control(app, token=control_token)
     app.router.add_route("*", "/{tail:.*}", unknown_path)  # last: everything else
 
     async def run_watcher(app: web.Application) -> AsyncIterator[None]:

@@ -10,9 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from .app import make_config
-from .demo import run_demo
-from .sandbox import SandboxError, SandboxSettings, load_accounts, serve
+from . import defaults
 
 __all__ = ["main", "parse_duration"]
 
@@ -44,9 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     run.add_argument("--accounts", type=Path, help="JSON list of {api_key, api_secret}")
-    run.add_argument("--key-ttl", type=parse_duration, default=timedelta(minutes=60))
-    run.add_argument("--ping-interval", type=_positive, default=5.0, help="seconds")
-    run.add_argument("--pong-timeout", type=_positive, default=15.0, help="seconds")
+    run.add_argument("--key-ttl", type=parse_duration, default=defaults.KEY_TTL)
+    run.add_argument(
+        "--ping-interval", type=_positive, default=defaults.PING_INTERVAL, help="seconds"
+    )
+    run.add_argument(
+        "--pong-timeout", type=_positive, default=defaults.PONG_TIMEOUT, help="seconds"
+    )
     run.add_argument("--seed", type=int, help="reproducible listen keys and demo credentials")
     run.add_argument("--control-token", help="required for /_sim/ when --host is not loopback")
     commands.add_parser("demo", help="show the whole listen-key lifecycle in one run")
@@ -56,7 +58,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
+        from .demo import run_demo  # the demo needs the client; serve does not
+
         return run_demo(sys.stdout)
+    from .app import make_config
+    from .sandbox import SandboxError, SandboxSettings, load_accounts, serve
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         settings = SandboxSettings(

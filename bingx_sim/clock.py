@@ -1,4 +1,4 @@
-"""The two clocks of the simulator, kept apart on purpose (see TIME.md).
+"""The two clocks of the simulator, kept apart on purpose (``docs/design.md``, "Time").
 
 * The **transport clock** is the real monotonic clock. It drives the event loop, the
   heartbeat and every timeout, so a frozen or jumping wall clock can never stall, bunch up
@@ -14,7 +14,7 @@ import asyncio
 import threading
 from typing import Protocol
 
-from bingx._clock import _Real, freezegun_supported, real_monotonic, wall_time_ms
+from bingx_clocks import freezegun_supported, real_monotonic, wall_time_ms
 
 __all__ = [
     "ExchangeClock",
@@ -34,7 +34,7 @@ class RealTimeLoop(asyncio.SelectorEventLoop):
     """
 
     def time(self) -> float:
-        return _Real.monotonic()
+        return real_monotonic()
 
 
 class ExchangeClock(Protocol):
@@ -48,10 +48,10 @@ class WallClock:
 
     When a freezegun freeze is active it reads the active factory directly. That skips
     freezegun's ignore-list stack walk (which would hand the simulator's thread *real*
-    time, TIME.md F5), does not consume ``auto_tick_seconds`` steps (F10) and tolerates
-    the race in freezegun's ``stop()`` (F7). Otherwise ``time.time_ns()``, which
-    time-machine patches and real time answers. The reader lives in ``bingx._clock``
-    because the client's background threads need exactly the same clock.
+    time), does not consume ``auto_tick_seconds`` steps and tolerates the race in
+    freezegun's ``stop()``. Otherwise ``time.time_ns()``, which time-machine patches and
+    real time answers. The reader lives in the public :mod:`bingx_clocks` because the
+    client's background threads need exactly the same clock.
     """
 
     def now_ms(self) -> int:

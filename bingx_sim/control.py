@@ -3,6 +3,8 @@
 It exists so an application under test, or a client in another language, can drive the
 fake exchange the way a Python test drives :class:`~bingx_sim.Simulator`: reset it, move
 its clock, add accounts, push events, read the journal. Never part of the real exchange.
+Each route only turns JSON into a call of one :class:`~bingx_sim.state.SimState`
+operation and its answer back into JSON; the operations themselves live there.
 """
 
 from __future__ import annotations
@@ -10,28 +12,24 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import json
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from . import events
-from .exchange import Account
+from .event_types import EVENT_TYPES, build
 from .state import STATE, SimState
 
 __all__ = ["CONTROL_PREFIX", "control_routes", "install_control"]
 
 CONTROL_PREFIX = "/_sim"
 TOKEN: web.AppKey[str | None] = web.AppKey("bingx_sim_control_token", str)
-SEED_ACCOUNTS: web.AppKey[tuple[Account, ...]] = web.AppKey("bingx_sim_seed_accounts", tuple)
 
 BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
-    "ACCOUNT_UPDATE": events.account_update,
-    "ORDER_TRADE_UPDATE": events.order_trade_update,
-    "ACCOUNT_CONFIG_UPDATE": events.account_config_update,
-    "SNAPSHOT": events.config_snapshot,
-    "executionReport": events.spot_execution_report,
+    name: kind.builder for name, kind in EVENT_TYPES.items() if kind.pushable
 }
+"""The event types the control API builds (kept for old imports; ``event_types`` rules)."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -75,17 +73,6 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return parsed
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Fill what the caller omitted from the builder's defaults, recursively."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def _clock_view(state: SimState, expired: list[str] | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {"now_ms": state.now_ms(), "offset_ms": state.clock.offset_ms}
     if expired is not None:
@@ -99,10 +86,7 @@ async def health(request: web.Request) -> web.StreamResponse:
 
 
 async def reset(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    await state.reset()
-    for account in request.app.get(SEED_ACCOUNTS, ()):
-        state.add_account(account.api_key, account.api_secret)
+    request.app[STATE].reset()
     return _json({"status": "reset"})
 
 
@@ -110,32 +94,40 @@ async def get_clock(request: web.Request) -> web.StreamResponse:
     return _json(_clock_view(request.app[STATE]))
 
 
-async def set_clock(request: web.Request) -> web.StreamResponse:
+def _clock_move(state: SimState, body: dict[str, Any]) -> list[str]:
     """``{"advance_ms": n}``, ``{"advance": seconds}`` or ``{"set_ms": epoch_ms}``."""
-    state = request.app[STATE]
-    body = await _body(request)
     try:
         if "set_ms" in body:
-            delta = int(body["set_ms"]) - state.now_ms()
-        elif "advance_ms" in body:
-            delta = int(body["advance_ms"])
-        elif "advance" in body:
-            delta = round(float(body["advance"]) * 1000)
-        else:
-            raise ControlError(400, "send advance (s), advance_ms or set_ms")
-    except (TypeError, ValueError):
-        raise ControlError(400, "clock values must be numbers") from None
-    if delta < 0:
-        raise ControlError(400, "the simulator's clock only moves forward")
-    state.clock.advance(delta)
-    expired = [k.key for k in await state.sweep()]
+            return state.set_clock(_integer(body["set_ms"]))
+        if "advance_ms" in body:
+            return state.advance(_integer(body["advance_ms"]))
+        if "advance" in body:
+            return state.advance(_integer(float(body["advance"]) * 1000))
+    except (TypeError, ValueError, OverflowError) as error:
+        raise ControlError(400, str(error)) from None
+    raise ControlError(400, "send advance (s), advance_ms or set_ms")
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, str):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("clock values must be numbers")
+    if not math.isfinite(value):
+        raise ValueError("clock values must be finite")
+    return round(value)
+
+
+async def set_clock(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE]
+    expired = _clock_move(state, await _body(request))
     return _json(_clock_view(state, expired))
 
 
 async def listen_keys(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    await state.sweep()
-    keys = [dataclasses.asdict(k) | {"state": k.state.value} for k in state.exchange.listen_keys()]
+    keys = [
+        dataclasses.asdict(k) | {"state": k.state.value} for k in request.app[STATE].listen_keys()
+    ]
     return _json({"listen_keys": keys})
 
 
@@ -156,14 +148,11 @@ async def push_event(request: web.Request) -> web.StreamResponse:
     api_key = request.match_info["api_key"]
     if state.exchange.account(api_key) is None:
         raise ControlError(404, f"no account with api key {api_key!r}")
-    body = await _body(request)
-    kind = body.get("e")
-    builder = BUILDERS.get(str(kind))
-    if builder is None:
-        raise ControlError(400, f"unknown event type {kind!r}; known: {', '.join(BUILDERS)}")
-    event = _merge(builder(event_time=state.now_ms()), body)
-    delivered = await state.push(api_key, event)
-    return _json({"delivered": delivered, "event": event})
+    try:
+        event = build(await _body(request), state.now_ms())
+    except KeyError as error:
+        raise ControlError(400, str(error.args[0])) from None
+    return _json({"delivered": state.push(api_key, event), "event": event})
 
 
 def _entry(entry: Any) -> dict[str, Any]:
@@ -189,10 +178,7 @@ def control_routes() -> list[web.RouteDef]:
     ]
 
 
-def install_control(
-    app: web.Application, *, token: str | None = None, accounts: tuple[Account, ...] = ()
-) -> None:
-    """Add the control API; ``accounts`` are re-created by every ``POST /_sim/reset``."""
+def install_control(app: web.Application, *, token: str | None = None) -> None:
+    """Add the control API (the state's seed accounts survive ``POST /_sim/reset``)."""
     app[TOKEN] = token
-    app[SEED_ACCOUNTS] = accounts
     app.add_routes(control_routes())

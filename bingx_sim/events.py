@@ -1,7 +1,7 @@
 """Builders for the events the exchange pushes on account streams.
 
-Field names, string-vs-number choices and nesting follow the exchange (CONTRACT.md 5.4
-and 5.5): money is a JSON string on swap, order ids are integers above 2**53. Every
+Field names, string-vs-number choices and nesting follow the exchange (``docs/contract.md``,
+"Pushed events"): money is a JSON string on swap, order ids are integers above 2**53. Every
 argument has a realistic default so a test states only what it cares about.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from .clock import WallClock
+from bingx_clocks import wall_time_ms
 
 __all__ = [
     "account_config_update",
@@ -25,13 +25,12 @@ __all__ = [
 ]
 
 Event = dict[str, Any]
-_clock = WallClock()
 # Real order ids are 19-digit integers beyond 2**53; counting up keeps them unique.
 _order_ids = itertools.count(1_627_970_445_070_303_232)
 
 
 def _now(event_time: int | None) -> int:
-    return _clock.now_ms() if event_time is None else event_time
+    return wall_time_ms() if event_time is None else event_time
 
 
 def balance(

@@ -21,6 +21,7 @@ __all__ = [
     "JournalSnapshot",
     "JournalTimeout",
     "RestCall",
+    "SimError",
     "WsEvent",
     "WsFrame",
 ]
@@ -79,7 +80,21 @@ class WsEvent:
         return f"ws {self.stream} {self.kind}{code} {self.reason}".rstrip()
 
 
-Entry = RestCall | WsFrame | WsEvent
+@dataclass(frozen=True, slots=True)
+class SimError:
+    """The simulator itself failed somewhere (a bug of ours, or of a custom clock) and
+    carried on. Counted like a client mistake, so a strict test cannot pass over it."""
+
+    where: str
+    error: str
+    at_ms: int | None
+    violation: str | None = None
+
+    def __str__(self) -> str:
+        return f"simulator error in {self.where}: {self.error}"
+
+
+Entry = RestCall | WsFrame | WsEvent | SimError
 
 
 class JournalTimeout(AssertionError):

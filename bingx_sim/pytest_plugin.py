@@ -8,22 +8,28 @@
 
 ``@pytest.mark.bingx_sim(key_ttl=..., ping_interval=..., strict=False, now=..., **options)``
 adjusts one test; options the shared simulator was not started with get a private one.
+
+Importing this module (pytest does, in every run of every project that has us installed)
+imports nothing heavy: aiohttp, requests, websocket-client, freezegun and the ``bingx``
+client load only when a fixture first needs them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from freezegun import freeze_time
 
-from bingx import BingXClient
+from . import defaults
 
-from .exchange import Account
-from .server import Simulator
-from .targets import TARGET_NAMES, Target, real_target, sim_target
+if TYPE_CHECKING:
+    from bingx import BingXClient
+
+    from .exchange import Account
+    from .server import Simulator
+    from .targets import Target
 
 __all__ = ["SettlingClock"]
 
@@ -59,8 +65,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="comma-separated targets for tests using the bingx_target fixture: sim,vst,live "
         "(real targets read BINGX_API_KEY and BINGX_API_SECRET; without them they skip)",
     )
-    parser.addini("bingx_sim_ping_interval", "heartbeat Ping interval, seconds", default="5.0")
-    parser.addini("bingx_sim_pong_timeout", "Pong timeout, seconds", default="15.0")
+    parser.addini(
+        "bingx_sim_ping_interval",
+        "heartbeat Ping interval, seconds",
+        default=str(defaults.PING_INTERVAL),
+    )
+    parser.addini(
+        "bingx_sim_pong_timeout", "Pong timeout, seconds", default=str(defaults.PONG_TIMEOUT)
+    )
     parser.addini("bingx_sim_strict", "fail tests on client mistakes", type="bool", default=True)
 
 
@@ -79,6 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "bingx_sim_only(reason): a simulator-only behaviour (unknown or untestable on the "
         "real exchange); skipped on real targets with the reason",
     )
+    from .targets import TARGET_NAMES  # cheap: no simulator, no client
+
     names = [n.strip() for n in config.getoption("bingx_target").split(",") if n.strip()]
     unknown = set(names) - set(TARGET_NAMES)
     if unknown or not names:
@@ -119,6 +133,8 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def bingx_sim_server(pytestconfig: pytest.Config) -> Iterator[Simulator]:
     """One simulator for the whole run (per xdist worker), on 127.0.0.1 port 0."""
+    from .server import Simulator
+
     with Simulator(**_defaults(pytestconfig)) as sim:
         yield sim
 
@@ -145,6 +161,8 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
     strict = kwargs.get("strict", config.getini("bingx_sim_strict"))
     strict = bool(strict) and not config.getoption("bingx_sim_lenient")
     options = {k: v for k, v in kwargs.items() if k not in _PER_TEST_ONLY}
+    if options:
+        from .server import Simulator
     sim = Simulator(**(_defaults(config) | options)).start() if options else bingx_sim_server
     problems: list[str] = []
     try:
@@ -168,6 +186,8 @@ def bingx_account(bingx_sim: Simulator) -> Account:
 @pytest.fixture
 def bingx_client(bingx_sim: Simulator, bingx_account: Account) -> Iterator[BingXClient]:
     """A ``bingx.BingXClient`` for ``bingx_account``, pointed at the simulator."""
+    from bingx import BingXClient
+
     with BingXClient(
         bingx_account.api_key, bingx_account.api_secret, base_uri=bingx_sim.rest_url
     ) as client:
@@ -198,6 +218,8 @@ class SettlingClock:
 @pytest.fixture
 def bingx_clock(request: pytest.FixtureRequest, bingx_sim: Simulator) -> Iterator[SettlingClock]:
     """Freeze time at the marker's ``now`` (or now), for the test and the simulator."""
+    from freezegun import freeze_time
+
     start = _marker_kwargs(request).get("now") or datetime.now(UTC)
     # pytest's own timing must not see the freeze, or --durations reports decades.
     with freeze_time(start, ignore=["_pytest.timing"]) as frozen:
@@ -210,6 +232,8 @@ _CONTRACT_SIM: dict[str, Any] = {"ping_interval": 0.2, "pong_timeout": 1.0}
 
 @pytest.fixture(scope="session")
 def _bingx_contract_sim() -> Iterator[Simulator]:
+    from .server import Simulator
+
     with Simulator(**_CONTRACT_SIM) as sim:
         yield sim
 
@@ -218,6 +242,8 @@ def _bingx_contract_sim() -> Iterator[Simulator]:
 def bingx_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The exchange a contract test runs against (``--bingx-target``): the simulator, or
     BingX's VST or live hosts with credentials from the environment (skipped without)."""
+    from .targets import real_target, sim_target
+
     name = getattr(request, "param", "sim")
     if name == "sim":
         sim: Simulator = request.getfixturevalue("_bingx_contract_sim")

@@ -54,7 +54,7 @@ async def _answer(
         )
     )
     if not body:
-        # An empty 200 is what the exchange sends on PUT/DELETE (CONTRACT.md 2.2).
+        # An empty 200 is what the exchange sends on PUT/DELETE (docs/contract.md).
         return web.Response(status=status, body=b"")
     return web.Response(status=status, body=body, content_type="application/json")
 
@@ -77,7 +77,7 @@ async def _injected(request: web.Request, state: SimState) -> web.Response | Non
 
 
 async def _caller(request: web.Request, state: SimState) -> Account | ApiError:
-    await state.sweep()
+    state.sweep()
     account = authenticate(
         request.headers.get("X-BX-APIKEY"),
         request.rel_url.raw_query_string,
@@ -135,7 +135,7 @@ async def _change(request: web.Request, *, delete: bool) -> web.Response:
         why = f"malformed listenKey {key[:20]!r}" if malformed and key is not None else None
         return await _answer(request, state, 404, violation=why)
     if delete and key is not None:
-        await state.drop_key_sockets(key, "listen key deleted")
+        state.drop_key_sockets(key, "listen key deleted")
     body = {
         "empty": b"",
         "json": b"{}",

@@ -7,23 +7,19 @@ import ipaddress
 import json
 import logging
 import signal
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from aiohttp import web
-
 from .app import create_app
 from .clock import RealTimeLoop
-from .control import SEED_ACCOUNTS
 from .exchange import Account
+from .runner import AppServer
 from .state import STATE, SimConfig
 
 __all__ = ["SandboxError", "load_accounts", "serve"]
 
 log = logging.getLogger("bingx_sim.sandbox")
-ACCESS_FORMAT = '%a "%r" %s %b %Tfs'
 
 
 class SandboxError(Exception):
@@ -86,40 +82,37 @@ def _banner(base: str, ws: str, accounts: tuple[Account, ...], out: TextIO) -> N
 
 
 async def _run(settings: SandboxSettings, out: TextIO) -> None:
-    accounts = settings.accounts
-    app = create_app(settings.config, control_token=settings.control_token, seed_accounts=accounts)
-    if not accounts:  # a demo account, printed so a client can use it at once,
-        accounts = (app[STATE].add_account(None, None),)
-        app[SEED_ACCOUNTS] = accounts  # and kept across control-API resets
-    runner = web.AppRunner(
+    app = create_app(
+        settings.config, control_token=settings.control_token, seed_accounts=settings.accounts
+    )
+    state = app[STATE]
+    if not state.seed_accounts:  # a demo account, printed so a client can use it at once,
+        state.add_seed_account()  # and kept across control-API resets
+    server = AppServer(
         app,
-        handle_signals=False,
+        settings.host,
+        settings.port,
         access_log=logging.getLogger("bingx_sim.access"),
-        access_log_format=ACCESS_FORMAT,
         shutdown_timeout=2.0,
     )
-    await runner.setup()
     try:
-        listener = socket.create_server((settings.host, settings.port))
+        await server.start()
     except OSError as error:
-        await runner.cleanup()
         raise SandboxError(f"cannot listen on {settings.host}:{settings.port}: {error}") from None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await web.SockSite(runner, listener).start()
-        host, port = listener.getsockname()[:2]
-        shown = f"[{host}]" if ":" in host else host
-        _banner(f"http://{shown}:{port}", f"ws://{shown}:{port}", accounts, out)
+        shown = f"[{server.host}]" if ":" in server.host else server.host
+        base, ws = f"http://{shown}:{server.port}", f"ws://{shown}:{server.port}"
+        _banner(base, ws, tuple(state.seed_accounts), out)
         await stop.wait()
         log.info("stopping")
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        await runner.cleanup()
-        listener.close()
+        await server.close()
 
 
 def serve(settings: SandboxSettings, out: TextIO) -> None:

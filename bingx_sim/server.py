@@ -1,30 +1,35 @@
 """``Simulator``: the fake exchange on a background thread, with a thread-safe facade.
 
-The simulator's state is only ever touched on its own loop. Every facade method runs a
-coroutine there and waits for it with a real-time deadline, so it is safe inside a
-freeze, and refuses with a clear error (instead of deadlocking) when called from the
-loop thread itself.
+The simulator's state is only ever touched on its own loop. Each facade method is a thin
+adapter: it hands one :class:`~bingx_sim.state.SimState` operation to the loop and waits
+for its answer with a real-time deadline, so it is safe inside a freeze, and refuses with
+a clear error (instead of deadlocking) when called from the loop thread itself.
+
+What a facade method raises, besides the operation's own ``ValueError``/``TypeError``
+for bad arguments: ``RuntimeError`` when the simulator is not running or when called from
+its own thread; ``TimeoutError`` when the loop did not get to the operation in time, in
+which case the operation was not applied at all (operations are atomic: they never wait
+on a client, so once one starts it finishes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
-import re
-import socket
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from aiohttp import web
-
+from . import defaults
 from .app import create_app, make_config
 from .clock import ExchangeClock, RealTimeLoop
 from .exchange import Account, ListenKey
 from .faults import Fault
 from .journal import JournalSnapshot
+from .runner import AppServer
 from .state import STATE, SimState
 
 __all__ = ["Simulator"]
@@ -35,22 +40,27 @@ T = TypeVar("T")
 class Simulator:
     """A BingX listen-key and account-stream exchange, in process, on port 0.
 
-    ``ping_interval``, ``pong_timeout`` and ``watch_interval`` are real seconds; the key
-    lifetime runs on the exchange clock (the wall clock as freezegun or time-machine
-    present it, plus :meth:`advance`). Any other keyword is a contract option
+    ``ping_interval``, ``pong_timeout``, ``watch_interval`` and ``close_grace`` are real
+    seconds; the key lifetime runs on the exchange clock (the wall clock as freezegun or
+    time-machine present it, plus :meth:`advance`). ``max_outbox_bytes`` is how much a
+    socket may have queued and unread before it is dropped as a slow consumer. Defaults
+    are in :mod:`bingx_sim.defaults`. Any other keyword is a contract option
     (:class:`~bingx_sim.options.ContractOptions`).
     """
 
     def __init__(
         self,
         *,
-        key_ttl: timedelta = timedelta(minutes=60),
-        ping_interval: float = 5.0,
-        pong_timeout: float = 15.0,
-        watch_interval: float | None = 0.05,
+        key_ttl: timedelta = defaults.KEY_TTL,
+        ping_interval: float = defaults.PING_INTERVAL,
+        pong_timeout: float = defaults.PONG_TIMEOUT,
+        watch_interval: float | None = defaults.WATCH_INTERVAL,
+        max_outbox_bytes: int = defaults.MAX_OUTBOX_BYTES,
+        close_grace: float = defaults.CLOSE_GRACE,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: ExchangeClock | None = None,
+        seed_accounts: Iterable[Account] = (),
         **contract_options: Any,
     ) -> None:
         self.config = make_config(
@@ -58,8 +68,11 @@ class Simulator:
             ping_interval=ping_interval,
             pong_timeout=pong_timeout,
             watch_interval=watch_interval,
+            max_outbox_bytes=max_outbox_bytes,
+            close_grace=close_grace,
             **contract_options,
         )
+        self._seed_accounts = tuple(seed_accounts)
         self._host, self._port = host, port
         self._clock = clock
         self._lock = threading.Lock()
@@ -105,23 +118,23 @@ class Simulator:
             loop.close()
 
     async def _serve(self, ready: threading.Event) -> None:
-        app = create_app(self.config, wall=self._clock)
+        app = create_app(self.config, wall=self._clock, seed_accounts=self._seed_accounts)
         self._state = app[STATE]
         self._stop_requested = asyncio.Event()
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        listener = socket.create_server((self._host, self._port))
+        server = AppServer(app, self._host, self._port)
         try:
-            await web.SockSite(runner, listener).start()
-            self._port = listener.getsockname()[1]
+            await server.start()
+            self._port = server.port
             ready.set()
             await self._stop_requested.wait()
         finally:
-            await runner.cleanup()
-            listener.close()
+            await server.close()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Close every socket, stop the loop and join its thread. Idempotent."""
+        """Close every socket, stop the loop and join its thread. Idempotent.
+
+        Clients get ``close_grace`` real seconds to answer the close; one that does not
+        (it stopped reading) is dropped, so this returns promptly whatever clients do."""
         self._guard("stop")
         with self._lock:
             thread, loop, stop = self._thread, self._loop, self._stop_requested
@@ -188,74 +201,80 @@ class Simulator:
             raise RuntimeError("the simulator is not running: call start() or use `with`")
         return state
 
-    def _call(
-        self,
-        name: str,
-        work: Callable[[SimState], Coroutine[Any, Any, T]],
-        timeout: float,
-    ) -> T:
+    def _apply(self, name: str, op: Callable[[SimState], T], timeout: float) -> T:
+        """Run ``op`` on the loop thread; its result or its exception, here."""
         self._guard(name)
         state = self._require_running()
-        assert self._loop is not None
-        future = asyncio.run_coroutine_threadsafe(work(state), self._loop)
+        loop = self._loop
+        assert loop is not None
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return  # the caller gave up before we got here: do nothing at all
+            try:
+                future.set_result(op(state))
+            except Exception as error:
+                future.set_exception(error)
+
+        try:
+            loop.call_soon_threadsafe(run)
+        except RuntimeError:  # the loop closed between the check and the call
+            raise RuntimeError("the simulator is not running: call start() or use `with`") from None
         try:
             # Future.result waits on a C lock: real time, even inside a freeze.
             return future.result(timeout)
         except TimeoutError:
-            future.cancel()
-            raise TimeoutError(f"Simulator.{name}() did not finish within {timeout} s") from None
+            if future.cancel():
+                raise TimeoutError(
+                    f"Simulator.{name}() was not applied within {timeout} s: the "
+                    "simulator's loop did not get to it (busy or blocked); nothing changed"
+                ) from None
+            return future.result()  # it is running right now, and operations never wait
 
     def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
         """Register an API key pair (generated when not given) and return it."""
+        return self._apply(
+            "add_account", lambda s: s.add_account(api_key, api_secret), defaults.FACADE_TIMEOUT
+        )
 
-        async def work(state: SimState) -> Account:
-            return state.add_account(api_key, api_secret)
+    def push(
+        self,
+        account: Account | str,
+        event: dict[str, Any],
+        timeout: float = defaults.FACADE_TIMEOUT,
+    ) -> int:
+        """Queue ``event`` gzipped on every live socket of the account, in order.
 
-        return self._call("add_account", work, 5.0)
-
-    def push(self, account: Account | str, event: dict[str, Any], timeout: float = 5.0) -> int:
-        """Send ``event`` gzipped to every live socket of the account, in order.
-
-        Returns how many sockets got it (spot sockets only get what they subscribed to).
+        Returns how many sockets took it (spot sockets only get what they subscribed to).
+        Never waits for a client to read: a socket that does not read is dropped once its
+        outbox passes ``max_outbox_bytes``.
         """
         api_key = account.api_key if isinstance(account, Account) else account
+        return self._apply("push", lambda s: s.push(api_key, event), timeout)
 
-        async def work(state: SimState) -> int:
-            return await state.push(api_key, event)
-
-        return self._call("push", work, timeout)
-
-    def settle(self, timeout: float = 5.0) -> list[str]:
+    def settle(self, timeout: float = defaults.FACADE_TIMEOUT) -> list[str]:
         """Expire what is due on the exchange clock now; return once the
-        ``listenKeyExpired`` frames are written. Returns the keys it expired."""
+        ``listenKeyExpired`` frames are queued on their sockets, in order before anything
+        sent later. Returns the keys it expired."""
+        return self._apply("settle", SimState.settle, timeout)
 
-        async def work(state: SimState) -> list[str]:
-            return [k.key for k in await state.sweep()]
-
-        return self._call("settle", work, timeout)
-
-    def advance(self, delta: timedelta | float, timeout: float = 5.0) -> list[str]:
+    def advance(
+        self, delta: timedelta | float, timeout: float = defaults.FACADE_TIMEOUT
+    ) -> list[str]:
         """Move the simulator's own clock forward (seconds or a timedelta), then settle.
 
         Nothing is patched: client code that reads the wall clock does not see this move.
         """
         seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
+        delta_ms = round(seconds * 1000)
+        return self._apply("advance", lambda s: s.advance(delta_ms), timeout)
 
-        async def work(state: SimState) -> list[str]:
-            state.clock.advance(round(seconds * 1000))
-            return [k.key for k in await state.sweep()]
-
-        return self._call("advance", work, timeout)
-
-    def reset(self, timeout: float = 5.0) -> list[str]:
+    def reset(self, timeout: float = defaults.FACADE_TIMEOUT) -> list[str]:
         """Back to empty: sockets closed; keys, accounts, journal, faults, expected errors
         and clock offset gone. Returns what :meth:`unexpected_errors` said just before, so
         a per-test fixture checks and resets in one round trip."""
-
-        async def work(state: SimState) -> list[str]:
-            return await state.reset()
-
-        return self._call("reset", work, timeout)
+        return self._apply("reset", SimState.reset, timeout)
 
     def close_sockets(
         self, account: Account | str | None = None, *, code: int = 1001, reason: str = ""
@@ -263,13 +282,11 @@ class Simulator:
         """Close account sockets (all, or one account's) from the server side, as the
         exchange does when it "releases new features". Returns how many were closed."""
         api_key = account.api_key if isinstance(account, Account) else account
-
-        async def work(state: SimState) -> int:
-            conns = [c for c in state.sockets if api_key is None or c.api_key == api_key]
-            await asyncio.gather(*(c.close(code, reason) for c in conns))
-            return len(conns)
-
-        return self._call("close_sockets", work, 5.0)
+        return self._apply(
+            "close_sockets",
+            lambda s: s.close_sockets(api_key, code, reason),
+            defaults.FACADE_TIMEOUT,
+        )
 
     def fail_next(
         self,
@@ -284,42 +301,21 @@ class Simulator:
         """Answer the next ``times`` listen-key calls of ``method`` with an injected error:
         ``status`` with the exchange's JSON error when ``code`` is given, else ``body``."""
         fault = Fault(method.upper(), status, code, msg, body, times)
-
-        async def work(state: SimState) -> None:
-            state.faults.add(fault)
-
-        self._call("fail_next", work, 5.0)
+        self._apply("fail_next", lambda s: s.fail_next(fault), defaults.FACADE_TIMEOUT)
 
     def expect_errors(self, *patterns: str) -> None:
         """Declare client mistakes this test provokes on purpose (regexes searched in
         each violation's text); with no pattern, any. Cleared by :meth:`reset`."""
-        compiled = [re.compile(p) for p in patterns]
-
-        async def work(state: SimState) -> None:
-            if not compiled:
-                state.expected_errors = None
-            elif state.expected_errors is not None:
-                state.expected_errors.extend(compiled)
-
-        self._call("expect_errors", work, 5.0)
+        self._apply("expect_errors", lambda s: s.expect_errors(patterns), defaults.FACADE_TIMEOUT)
 
     def unexpected_errors(self) -> list[str]:
         """Client mistakes the simulator had to reject that no ``expect_errors`` covers:
         what a strict fixture fails the test with."""
-
-        async def work(state: SimState) -> list[str]:
-            return state.unexpected_violations()
-
-        return self._call("unexpected_errors", work, 5.0)
+        return self._apply("unexpected_errors", SimState.unexpected_errors, defaults.FACADE_TIMEOUT)
 
     def listen_keys(self) -> tuple[ListenKey, ...]:
         """Every key the exchange holds, with owner, state and expiry, after a sweep."""
-
-        async def work(state: SimState) -> tuple[ListenKey, ...]:
-            await state.sweep()
-            return state.exchange.listen_keys()
-
-        return self._call("listen_keys", work, 5.0)
+        return self._apply("listen_keys", SimState.listen_keys, defaults.FACADE_TIMEOUT)
 
     def now_ms(self) -> int:
         """The exchange clock: the wall clock as the test sees it, plus :meth:`advance`."""

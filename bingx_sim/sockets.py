@@ -1,15 +1,23 @@
-"""One open account socket and the registry of them, keyed by listen key and account.
+"""One open account socket, its outbox and its single writer; the registry of sockets.
 
-Lives on the simulator's loop thread only. Sending goes through :class:`Connection` so
-every frame is gzipped the same way and journaled in the order it hit the wire.
+Lives on the simulator's loop thread only. Everything that wants a frame on a socket
+(a push, the expiry sweep, a heartbeat, an answer to the client, a close) calls the
+synchronous :meth:`Connection.send` or :meth:`Connection.close`, which only *enqueue*;
+the connection's one writer task (:meth:`Connection.run_writer`) is the only code that
+writes to the socket, in outbox order. So no operation ever waits on a client's socket,
+two tasks never interleave writes, and a cancelled caller cannot stop a write half-way.
+
+The outbox is bounded in bytes: a client that stops reading is dropped as a slow
+consumer (see :meth:`Connection.drop`) instead of growing the simulator's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -18,53 +26,176 @@ from .journal import Journal, WsEvent, WsFrame
 
 __all__ = ["Connection", "Registry"]
 
+log = logging.getLogger("bingx_sim.sockets")
 
-@dataclass(eq=False)
+
+@dataclass(frozen=True, slots=True)
+class _Close:
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pong:
+    payload: bytes
+
+
+_Item = bytes | str | _Close | _Pong
+
+
 class Connection:
     """An accepted account websocket: which stream, whose key, what it subscribed to."""
 
-    ws: web.WebSocketResponse
-    stream: str  # "swap", "coinm" or "spot"
-    listen_key: str
-    api_key: str
-    remote: str
-    journal: Journal
-    now_ms: Callable[[], int]
-    last_pong: float
-    subscriptions: set[str] = field(default_factory=set)
-    silenced: bool = False  # key expired or deleted and the socket was left open
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    close_code: int | None = None
-    close_reason: str = ""
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        transport: asyncio.Transport | None,
+        *,
+        stream: str,
+        listen_key: str,
+        api_key: str,
+        remote: str,
+        journal: Journal,
+        now_ms: Callable[[], int],
+        last_pong: float,
+        max_outbox_bytes: int,
+    ) -> None:
+        self.ws = ws
+        self.transport = transport
+        self.stream = stream  # "swap", "coinm" or "spot"
+        self.listen_key = listen_key
+        self.api_key = api_key
+        self.remote = remote
+        self.journal = journal
+        self.now_ms = now_ms
+        self.last_pong = last_pong
+        self.max_outbox_bytes = max_outbox_bytes
+        self.subscriptions: set[str] = set()
+        self.silenced = False  # key expired or deleted and the socket was left open
+        self.tasks: list[asyncio.Task[None]] = []  # heartbeat and the like, not the writer
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outbox: deque[tuple[_Item, int]] = deque()
+        self._queued_bytes = 0
+        self._wake = asyncio.Event()
+        self._ended = False  # the reading side is done: write what is queued, then stop
+        self._dropped = False
 
     @property
     def closed(self) -> bool:
-        return self.ws.closed or self.close_code is not None
+        """True once no further frame will be accepted (closing, closed or dropped)."""
+        return self.close_code is not None or self.ws.closed
 
-    async def send_text(self, text: str, *, gzip: bool = True) -> bool:
-        """Write one frame; False if the socket is already gone (never raises for that)."""
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes enqueued and not yet handed to the transport."""
+        return self._queued_bytes
+
+    # enqueueing (synchronous, from any task on the loop) ---------------------------
+
+    def _enqueue(self, item: _Item, size: int) -> None:
+        self._outbox.append((item, size))
+        self._queued_bytes += size
+        self._wake.set()
+
+    def send(self, text: str, *, gzip: bool = True) -> bool:
+        """Queue one frame (gzip binary, or plain text) and journal it; False when the
+        socket takes no more frames, or was just dropped because its outbox overflowed."""
         if self.closed:
             return False
-        try:
-            if gzip:
-                await self.ws.send_bytes(frames.encode(text))
-            else:
-                await self.ws.send_str(text)
-        except (ConnectionError, RuntimeError):
+        data: bytes | str = frames.encode(text) if gzip else text
+        size = len(data) if isinstance(data, bytes) else len(text.encode())
+        if self._queued_bytes + size > self.max_outbox_bytes:
+            why = (
+                f"slow consumer: {self._queued_bytes + size} bytes unread, over the "
+                f"outbox limit of {self.max_outbox_bytes}"
+            )
+            self.drop(why, violation=why)
             return False
+        self._enqueue(data, size)
         self.journal.append(WsFrame("out", self.stream, self.listen_key, text, gzip, self.now_ms()))
         return True
 
-    async def close(self, code: int, reason: str, violation: str | None = None) -> None:
-        """Close once; the first reason wins and is journaled with its code."""
+    def pong(self, payload: bytes) -> None:
+        """Answer a protocol-level ping (aiohttp's autoping would write from the reader)."""
+        if not self.closed:
+            self._enqueue(_Pong(payload), len(payload))
+
+    def close(
+        self, code: int, reason: str, violation: str | None = None, *, flush: bool = True
+    ) -> bool:
+        """Close once, after the frames already queued (``flush=False`` discards them, as
+        when answering the client's own close). The first reason wins and is journaled."""
         if self.close_code is not None:
-            return
+            return False
         self.close_code, self.close_reason = code, reason
         self.journal.append(
             WsEvent("close", self.stream, self.listen_key, self.now_ms(), code, reason, violation)
         )
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            await self.ws.close(code=code, message=reason.encode()[:120])
+        if not flush:
+            self._outbox.clear()
+            self._queued_bytes = 0
+        self._enqueue(_Close(code, reason), 0)
+        return True
+
+    def drop(self, reason: str, violation: str | None = None) -> None:
+        """Cut the TCP connection with no close frame, so the client sees 1006.
+
+        This is what happens to a client whose outbox overflows: a close frame would only
+        queue behind the data it does not read, and an exchange that gives up on a peer
+        drops the connection (``docs/contract.md``, "slow consumer"). Also used by
+        ``stop()`` for clients that do not finish the close handshake in time.
+        """
+        if self._dropped:
+            return
+        self._dropped = True
+        if self.close_code is None:
+            self.close_code, self.close_reason = 1006, reason
+            self.journal.append(
+                WsEvent(
+                    "close", self.stream, self.listen_key, self.now_ms(), 1006, reason, violation
+                )
+            )
+        self._outbox.clear()
+        self._queued_bytes = 0
+        if self.transport is not None:
+            self.transport.abort()
+        self._wake.set()
+
+    def end(self) -> None:
+        """The reading side is done: the writer finishes what is queued, then stops."""
+        self._ended = True
+        self._wake.set()
+
+    # the one writer ------------------------------------------------------------------
+
+    async def run_writer(self) -> None:
+        """Write the outbox to the socket in order; the only code that writes to it."""
+        try:
+            while not self._dropped:
+                if not self._outbox:
+                    if self._ended:
+                        return
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                item, size = self._outbox.popleft()
+                self._queued_bytes -= size
+                if isinstance(item, bytes):
+                    await self.ws.send_bytes(item)
+                elif isinstance(item, str):
+                    await self.ws.send_str(item)
+                elif isinstance(item, _Pong):
+                    await self.ws.pong(item.payload)
+                else:
+                    await self.ws.close(code=item.code, message=item.reason.encode()[:120])
+                    return
+        except (ConnectionError, RuntimeError):
+            pass  # the peer is gone: there is nothing left to write to
+        except Exception as error:  # never let one socket's writer fail loudly
+            log.warning("writer of a %s socket stopped: %r", self.stream, error)
+            self.drop(f"simulator error while writing: {error!r}")
 
 
 class Registry:

@@ -1,59 +1,72 @@
-"""The running simulator's state on its loop: exchange, clocks, sockets, journal.
+"""The running simulator: exchange, clocks, sockets, journal, and every operation on them.
 
-Everything here runs on the simulator's own event loop thread. The expiry sweep lives
-here because REST handlers, websocket handlers, the watcher and ``settle()`` all run it:
-whichever observes the world first makes it consistent for the others.
+This is the one home of each operation (add an account, push, settle, advance, set the
+clock, list keys, close sockets, inject a fault, reset, ...). ``Simulator``'s methods and
+the ``/_sim/`` control routes are thin adapters over these methods: a thread hop, or JSON
+in and out. Every operation is synchronous and runs on the simulator's loop thread, so it
+is atomic: it happens entirely or, if it never got to run, not at all. Operations that
+write to sockets only enqueue (:mod:`bingx_sim.sockets`); none waits on a client.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from . import events, frames
+from . import defaults, events, frames
 from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
+from .event_types import frame_for
 from .exchange import Account, Exchange, ListenKey, seeded_factories
-from .faults import FaultPlan
-from .journal import Journal
+from .faults import Fault, FaultPlan
+from .journal import Journal, SimError
 from .options import ContractOptions
 from .sockets import Connection, Registry
 
 __all__ = ["STATE", "SimConfig", "SimState"]
 
-# Which spot subscription an event needs; swap and coin-M sockets take every swap event.
-_SPOT_TOPIC = {"executionReport": "spot.executionReport", "ACCOUNT_UPDATE": "ACCOUNT_UPDATE"}
-_SPOT_ONLY = frozenset({"executionReport"})
-_ALWAYS = frozenset({"listenKeyExpired"})
+log = logging.getLogger("bingx_sim")
 
 
 @dataclass(frozen=True, slots=True)
 class SimConfig:
-    """Transport timings (real seconds) and the contract knobs."""
+    """Transport timings (real seconds), limits, and the contract knobs."""
 
-    ttl_ms: int = 60 * 60 * 1000
-    ping_interval: float = 5.0
-    pong_timeout: float = 15.0
-    watch_interval: float | None = 0.05
+    ttl_ms: int = int(defaults.KEY_TTL.total_seconds() * 1000)
+    ping_interval: float = defaults.PING_INTERVAL
+    pong_timeout: float = defaults.PONG_TIMEOUT
+    watch_interval: float | None = defaults.WATCH_INTERVAL
     options: ContractOptions = field(default_factory=ContractOptions)
     seed: int | None = None
+    max_outbox_bytes: int = defaults.MAX_OUTBOX_BYTES
+    close_grace: float = defaults.CLOSE_GRACE
 
     def __post_init__(self) -> None:
         if self.ping_interval <= 0 or self.pong_timeout <= 0:
             raise ValueError("ping_interval and pong_timeout must be positive seconds")
         if self.watch_interval is not None and self.watch_interval <= 0:
             raise ValueError("watch_interval must be positive seconds, or None for off")
+        if self.max_outbox_bytes <= 0:
+            raise ValueError("max_outbox_bytes must be a positive number of bytes")
+        if self.close_grace < 0:
+            raise ValueError("close_grace must be zero or more seconds")
 
 
 class SimState:
     """The exchange plus its open sockets, owned by one event loop."""
 
-    def __init__(self, config: SimConfig, wall: ExchangeClock | None = None) -> None:
+    def __init__(
+        self,
+        config: SimConfig,
+        wall: ExchangeClock | None = None,
+        seed_accounts: Iterable[Account] = (),
+    ) -> None:
         self.config = config
         self.options = config.options
         self.wall: ExchangeClock = wall if wall is not None else WallClock()
@@ -68,10 +81,15 @@ class SimState:
         )
         self.faults = FaultPlan()
         self.expected_errors: list[re.Pattern[str]] | None = []
-        self.sockets = Registry()
+        self.sockets = Registry()  # the sockets events are routed to
+        self.live: set[Connection] = set()  # every socket whose handler still runs
         self.journal = Journal()
+        self.seed_accounts: list[Account] = []
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._sweeping = asyncio.Lock()
+        for account in seed_accounts:
+            self.add_seed_account(account.api_key, account.api_secret)
+
+    # clocks and tasks ---------------------------------------------------------------
 
     def now_ms(self) -> int:
         """The exchange clock: the wall clock as the test sees it, plus our own offset."""
@@ -88,91 +106,157 @@ class SimState:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    # expiry -----------------------------------------------------------------------
+    def record_error(self, where: str, error: BaseException) -> None:
+        """Log and journal a failure of our own; never formats a traceback (see
+        ``docs/design.md``: that can crash pytest on Python 3.11 from another thread)."""
+        text = f"{type(error).__name__}: {error}"
+        log.warning("simulator error in %s: %s", where, text)
+        try:
+            at_ms: int | None = self.now_ms()
+        except Exception:  # the clock itself may be what failed
+            at_ms = None
+        why = "the simulator itself failed, so this test may not have seen the real exchange"
+        self.journal.append(SimError(where, text, at_ms, why))
 
-    async def sweep(self) -> list[ListenKey]:
-        """Expire what is due now; its sockets get ``listenKeyExpired`` before we return."""
-        async with self._sweeping:
-            expired = self.exchange.expire_due(self.now_ms())
-            for key in expired:
-                for conn in self.sockets.by_key(key.key):
-                    frame = events.listen_key_expired(key.key, event_time=self.now_ms())
-                    await conn.send_text(frames.dumps(frame))
-                    conn.silenced = True
-                    if self.options.on_expiry == "close":
-                        self.spawn(conn.close(1000, "listenKeyExpired"))
-            return expired
+    # expiry -------------------------------------------------------------------------
+
+    def sweep(self) -> list[ListenKey]:
+        """Expire what is due now; its sockets get ``listenKeyExpired`` queued first."""
+        now = self.now_ms()
+        expired = self.exchange.expire_due(now)
+        for key in expired:
+            text = frames.dumps(events.listen_key_expired(key.key, event_time=now))
+            for conn in self.sockets.by_key(key.key):
+                conn.send(text)
+                conn.silenced = True
+                if self.options.on_expiry == "close":
+                    conn.close(1000, "listenKeyExpired")
+        return expired
 
     async def watch(self, interval: float) -> None:
-        """Notice a bare ``frozen.tick()`` within ``interval`` real seconds."""
+        """Notice a bare ``frozen.tick()`` within ``interval`` real seconds. One failed
+        sweep is logged and journaled; the next tick runs regardless."""
         while True:
             await asyncio.sleep(interval)
-            await self.sweep()
+            try:
+                self.sweep()
+            except Exception as error:
+                self.record_error("the expiry watcher", error)
 
-    async def drop_key_sockets(self, listen_key: str, reason: str) -> None:
+    def drop_key_sockets(self, listen_key: str, reason: str) -> None:
         for conn in self.sockets.by_key(listen_key):
             conn.silenced = True
             if self.options.on_delete == "close":
-                self.spawn(conn.close(1000, reason))
+                conn.close(1000, reason)
 
-    # events -----------------------------------------------------------------------
+    # operations ---------------------------------------------------------------------
 
-    def _accepts(self, conn: Connection, event: dict[str, Any]) -> str | None:
-        """The frame text this socket should get for ``event``, or None to skip it."""
-        if conn.closed or conn.silenced:
-            return None
-        kind = str(event.get("e", ""))
-        if conn.stream != "spot":
-            return None if kind in _SPOT_ONLY else frames.dumps(event)
-        if kind in _ALWAYS:
-            return frames.dumps(event)
-        topic = _SPOT_TOPIC.get(kind)
-        if topic is None or topic not in conn.subscriptions:
-            return None
-        if topic == "spot.executionReport":
-            return frames.dumps({"code": 0, "dataType": topic, "data": event})
-        return frames.dumps(event)
+    def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
+        """Register an API key pair (generated when not given). ``ValueError`` when the
+        key exists with another secret."""
+        return self.exchange.add_account(api_key, api_secret)
 
-    async def push(self, api_key: str, event: dict[str, Any]) -> int:
-        """Deliver ``event`` to every live socket of the account; how many got it."""
-        await self.sweep()
+    def add_seed_account(
+        self, api_key: str | None = None, api_secret: str | None = None
+    ) -> Account:
+        """An account that every :meth:`reset` re-creates (the sandbox's accounts)."""
+        account = self.add_account(api_key, api_secret)
+        self.seed_accounts.append(account)
+        return account
+
+    def push(self, api_key: str, event: Mapping[str, Any]) -> int:
+        """Queue ``event`` gzipped on every live socket of the account that takes it
+        (``event_types`` decides for spot); how many sockets took it."""
+        self.sweep()
+        event = dict(event)
+        frames.dumps(event)  # unserialisable events fail here, before anything is queued
         delivered = 0
         for conn in self.sockets.by_account(api_key):
-            text = self._accepts(conn, event)
-            if text is not None and await conn.send_text(text):
+            if conn.closed or conn.silenced:
+                continue
+            frame = frame_for(event, conn.stream, conn.subscriptions)
+            if frame is not None and conn.send(frames.dumps(frame)):
                 delivered += 1
         return delivered
 
-    # lifecycle --------------------------------------------------------------------
+    def settle(self) -> list[str]:
+        """Expire what is due on the exchange clock now; the keys it expired."""
+        return [k.key for k in self.sweep()]
 
-    def add_account(self, api_key: str | None, api_secret: str | None) -> Account:
-        return self.exchange.add_account(api_key, api_secret)
+    def advance(self, delta_ms: int) -> list[str]:
+        """Move the simulator's own clock forward, then settle. ``ValueError`` if
+        ``delta_ms`` is negative: the exchange clock never runs backwards."""
+        if delta_ms < 0:
+            raise ValueError("the simulator's clock only moves forward")
+        self.clock.advance(delta_ms)
+        return self.settle()
 
-    async def close_all(self, code: int, reason: str) -> None:
-        conns = list(self.sockets)
-        for conn in conns:
-            for task in conn.tasks:
-                task.cancel()
-        await asyncio.gather(*(c.close(code, reason) for c in conns), return_exceptions=True)
+    def set_clock(self, epoch_ms: int) -> list[str]:
+        """Move the exchange clock forward to ``epoch_ms``, then settle."""
+        return self.advance(epoch_ms - self.now_ms())
 
-    def unexpected_violations(self) -> list[str]:
-        """Client mistakes the test did not declare with ``expect_errors``."""
+    def listen_keys(self) -> tuple[ListenKey, ...]:
+        """Every key the exchange holds, with owner, state and expiry, after a sweep."""
+        self.sweep()
+        return self.exchange.listen_keys()
+
+    def close_sockets(self, api_key: str | None = None, code: int = 1001, reason: str = "") -> int:
+        """Close account sockets (all, or one account's) from the server side, after
+        what is queued on them; how many were open."""
+        closing = [c for c in self.sockets if api_key is None or c.api_key == api_key]
+        return sum(1 for conn in closing if conn.close(code, reason))
+
+    def fail_next(self, fault: Fault) -> None:
+        """Answer the next matching listen-key calls with ``fault`` instead."""
+        self.faults.add(fault)
+
+    def expect_errors(self, patterns: Iterable[str]) -> None:
+        """Declare client mistakes the test provokes on purpose; no pattern: any."""
+        compiled = [re.compile(p) for p in patterns]
+        if not compiled:
+            self.expected_errors = None
+        elif self.expected_errors is not None:
+            self.expected_errors.extend(compiled)
+
+    def unexpected_errors(self) -> list[str]:
+        """Client mistakes (and simulator errors) no ``expect_errors`` pattern covers."""
         expected = self.expected_errors
-        if expected is None:  # expect_errors() with no pattern: anything goes
-            return []
         found = [f"{entry}: {entry.violation}" for entry in self.journal.snapshot().violations]
+        if expected is None:  # expect_errors() with no pattern: any client mistake goes
+            return [v for v in found if v.startswith("simulator error")]
         return [v for v in found if not any(p.search(v) for p in expected)]
 
-    async def reset(self) -> list[str]:
-        """Back to empty; returns the unexpected client mistakes it wiped."""
-        problems = self.unexpected_violations()
-        await self.close_all(1001, "simulator reset")
+    def reset(self) -> list[str]:
+        """Back to empty (seed accounts re-created); returns the unexpected errors it
+        wiped. Open sockets are closed with 1001 and forgotten at once."""
+        problems = self.unexpected_errors()
+        for conn in self.sockets:
+            conn.close(1001, "simulator reset")
+            self.sockets.discard(conn)
         self.exchange.clear()
         self.clock.reset()
         self.journal.clear()
         self.faults.clear()
         self.expected_errors = []
+        for account in self.seed_accounts:
+            self.exchange.add_account(account.api_key, account.api_secret)
         return problems
+
+    # shutdown -----------------------------------------------------------------------
+
+    async def close_all(self, code: int, reason: str) -> None:
+        """Close every socket, give clients ``close_grace`` real seconds to finish the
+        handshake, then drop the ones that did not (a client that does not read)."""
+        conns = list(self.live)
+        for conn in conns:
+            conn.close(code, reason)
+            self.sockets.discard(conn)
+        pending = [c.finished for c in conns if not c.finished.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=self.config.close_grace)
+        for conn in conns:
+            if not conn.finished.done():
+                conn.drop(reason)
 
     async def shutdown(self) -> None:
         """Cancel background tasks; the app's on_shutdown has already closed the sockets."""

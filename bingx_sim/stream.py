@@ -18,6 +18,7 @@ from aiohttp import WSMsgType, web
 
 from . import errors, events, frames
 from .clock import real_monotonic
+from .event_types import SPOT_TOPICS
 from .exchange import ListenKey
 from .journal import WsEvent, WsFrame
 from .sockets import Connection
@@ -26,11 +27,10 @@ from .state import STATE, SimState
 __all__ = ["stream_routes"]
 
 _MAX_SPOT_TOPICS = 200
-_SPOT_TOPICS = frozenset({"spot.executionReport", "ACCOUNT_UPDATE"})
 
 
 def _ws_error(code: int, msg: str, request_id: str = "") -> str:
-    # The shape of the 80014 frame seen on the real swap account socket (CONTRACT.md 5.1).
+    # The shape of the 80014 frame seen on the real swap account socket (docs/contract.md).
     return frames.dumps({"id": request_id, "code": code, "msg": msg, "dataType": "", "data": None})
 
 
@@ -40,12 +40,12 @@ def _spot_time(now_ms: int) -> str:
     return _time.strftime("%Y-%m-%dT%H:%M:%S", _time.gmtime(seconds)) + f".{millis:03d}+0800"
 
 
-async def _send_ping(state: SimState, conn: Connection) -> None:
+def _send_ping(state: SimState, conn: Connection) -> None:
     if conn.stream == "spot":
         ping = {"ping": secrets.token_hex(16), "time": _spot_time(state.now_ms())}
-        await conn.send_text(frames.dumps(ping))
+        conn.send(frames.dumps(ping))
     else:
-        await conn.send_text("Ping", gzip=state.options.ping_encoding == "gzip")
+        conn.send("Ping", gzip=state.options.ping_encoding == "gzip")
 
 
 async def _heartbeat(state: SimState, conn: Connection) -> None:
@@ -58,11 +58,10 @@ async def _heartbeat(state: SimState, conn: Connection) -> None:
         now = real_monotonic()
         if now >= conn.last_pong + patience:
             reason = f"no Pong for {patience:g} s"
-            # Spawned, not awaited: the handler cancels this task once the socket closes.
-            state.spawn(conn.close(1000, reason, violation=f"unanswered Ping: {reason}"))
+            conn.close(1000, reason, violation=f"unanswered Ping: {reason}")
             return
         if now >= next_ping:
-            await _send_ping(state, conn)
+            _send_ping(state, conn)
             next_ping = now + interval
 
 
@@ -72,7 +71,7 @@ async def _snapshots(state: SimState, conn: Connection) -> None:
         if not conn.silenced:
             for symbol in state.options.snapshot_symbols:
                 frame = events.config_snapshot(symbol=symbol, event_time=state.now_ms())
-                await conn.send_text(frames.dumps(frame))
+                conn.send(frames.dumps(frame))
         await asyncio.sleep(state.options.snapshot_interval)
 
 
@@ -84,7 +83,7 @@ def _journal_in(
     )
 
 
-async def _on_swap_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
+def _on_swap_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
     if text == "Pong":
         conn.last_pong = real_monotonic()
         _journal_in(state, conn, text, binary, None)
@@ -98,10 +97,10 @@ async def _on_swap_message(state: SimState, conn: Connection, text: str, binary:
     except ValueError:
         pass
     _journal_in(state, conn, text, binary, f"{conn.stream} account socket takes no messages")
-    await conn.send_text(_ws_error(errors.INVALID_PARAMS_WS, "invalid params", request_id))
+    conn.send(_ws_error(errors.INVALID_PARAMS_WS, "invalid params", request_id))
 
 
-async def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
+def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
     try:
         parsed: Any = json.loads(text)
     except ValueError:
@@ -113,24 +112,24 @@ async def _on_spot_message(state: SimState, conn: Connection, text: str, binary:
     request_id = str(parsed.get("id", "")) if isinstance(parsed, dict) else ""
     topic = parsed.get("dataType") if isinstance(parsed, dict) else None
     req_type = parsed.get("reqType", "sub") if isinstance(parsed, dict) else None
-    if topic not in _SPOT_TOPICS or req_type not in ("sub", "unsub"):
+    if not isinstance(topic, str) or topic not in SPOT_TOPICS or req_type not in ("sub", "unsub"):
         _journal_in(state, conn, text, binary, "spot socket: not a subscription or pong")
-        await conn.send_text(_ws_error(errors.ARGUMENTS_INVALID, "invalid params", request_id))
+        conn.send(_ws_error(errors.ARGUMENTS_INVALID, "invalid params", request_id))
         return
     if req_type == "sub" and len(conn.subscriptions) >= _MAX_SPOT_TOPICS:
         _journal_in(state, conn, text, binary, "spot socket: more than 200 topics")
-        await conn.send_text(_ws_error(100416, "too many topics", request_id))
+        conn.send(_ws_error(100416, "too many topics", request_id))
         return
     _journal_in(state, conn, text, binary, None)
     if req_type == "unsub":
-        conn.subscriptions.discard(str(topic))
+        conn.subscriptions.discard(topic)
     else:
-        conn.subscriptions.add(str(topic))
-    await conn.send_text(frames.dumps({"id": request_id, "code": 0, "msg": ""}))
+        conn.subscriptions.add(topic)
+    conn.send(frames.dumps({"id": request_id, "code": 0, "msg": ""}))
     if req_type == "sub" and topic == "ACCOUNT_UPDATE" and not conn.silenced:
         # The exchange answers an ACCOUNT_UPDATE subscription with an INIT overview.
         init = events.spot_account_update(reason="INIT", event_time=state.now_ms())
-        await conn.send_text(frames.dumps(init))
+        conn.send(frames.dumps(init))
 
 
 def _payload_text(msg: Any) -> str:
@@ -174,7 +173,7 @@ def _live_key(state: SimState, key: str) -> ListenKey | str:
 
 async def _account_stream(request: web.Request, stream: str) -> web.StreamResponse:
     state = request.app[STATE]
-    await state.sweep()
+    state.sweep()
     key = request.query.get("listenKey", "")
     owner = _live_key(state, key)
     if isinstance(owner, str):
@@ -185,23 +184,31 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         return await _refuse(
             request, state, stream, key, f"more than {limit} sockets from {remote}"
         )
-    ws = web.WebSocketResponse(compress=False, autoping=True)
+    # No autoping, no autoclose: aiohttp would answer those from this reading task, and
+    # the connection's writer must be the only task that writes (docs/design.md).
+    ws = web.WebSocketResponse(compress=False, autoping=False, autoclose=False)
     await ws.prepare(request)
     conn = Connection(
-        ws, stream, key, owner.owner, remote, state.journal, state.now_ms, real_monotonic()
+        ws,
+        request.transport,
+        stream=stream,
+        listen_key=key,
+        api_key=owner.owner,
+        remote=remote,
+        journal=state.journal,
+        now_ms=state.now_ms,
+        last_pong=real_monotonic(),
+        max_outbox_bytes=state.config.max_outbox_bytes,
     )
     state.sockets.add(conn)
+    state.live.add(conn)
     state.journal.append(WsEvent("open", stream, key, state.now_ms()))
+    writer = state.spawn(conn.run_writer())
     conn.tasks.append(state.spawn(_heartbeat(state, conn)))
     if state.options.snapshots and stream != "spot":
         conn.tasks.append(state.spawn(_snapshots(state, conn)))
-    on_message = _on_spot_message if stream == "spot" else _on_swap_message
     try:
-        async for msg in ws:
-            if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
-                continue
-            await state.sweep()
-            await on_message(state, conn, _payload_text(msg), msg.type is WSMsgType.BINARY)
+        await _read(state, conn)
     finally:
         state.sockets.discard(conn)
         for task in conn.tasks:
@@ -211,7 +218,32 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
             state.journal.append(
                 WsEvent("close", stream, key, state.now_ms(), conn.close_code, "closed by client")
             )
+        conn.end()
+        try:
+            await writer
+        finally:
+            state.live.discard(conn)
+            if not conn.finished.done():
+                conn.finished.set_result(None)
     return ws
+
+
+async def _read(state: SimState, conn: Connection) -> None:
+    """Handle what the client sends until either side closes."""
+    on_message = _on_spot_message if conn.stream == "spot" else _on_swap_message
+    while True:
+        msg = await conn.ws.receive()
+        if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+            state.sweep()
+            on_message(state, conn, _payload_text(msg), msg.type is WSMsgType.BINARY)
+        elif msg.type is WSMsgType.PING:
+            conn.pong(msg.data)
+        elif msg.type is WSMsgType.CLOSE:
+            # Answer the client's close at once, echoing its code; queued frames go.
+            conn.close(int(msg.data or 1000), "closed by client", flush=False)
+            return
+        elif msg.type is not WSMsgType.PONG:  # CLOSING, CLOSED, ERROR: the socket is done
+            return
 
 
 async def swap_stream(request: web.Request) -> web.StreamResponse:

@@ -10,16 +10,18 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exchange import Account
-from .server import Simulator
+
+if TYPE_CHECKING:
+    from .server import Simulator
 
 __all__ = ["REAL_TARGETS", "TARGET_NAMES", "Target", "real_target", "sim_target"]
 
 TARGET_NAMES = ("sim", "vst", "live")
 
-# CONTRACT.md section 1. The VST coin-M account stream is not documented: None.
+# docs/contract.md, "URLs". The VST coin-M account stream is not documented: None.
 REAL_TARGETS: dict[str, dict[str, str | None]] = {
     "live": {
         "rest_url": "https://open-api.bingx.com",

@@ -23,14 +23,6 @@ SCHEMAS = (
     "spot_execution_report",
 )
 
-_SWAP_EVENTS = {
-    "ACCOUNT_UPDATE": "account_update",
-    "ORDER_TRADE_UPDATE": "order_trade_update",
-    "ACCOUNT_CONFIG_UPDATE": "account_config_update",
-    "SNAPSHOT": "snapshot",
-    "listenKeyExpired": "listen_key_expired",
-}
-
 
 @cache
 def load(name: str) -> dict[str, Any]:
@@ -42,15 +34,17 @@ def load(name: str) -> dict[str, Any]:
 
 
 def schema_for(frame: dict[str, Any], *, spot: bool = False) -> str:
-    """The schema name for one decoded account-stream frame."""
-    if frame.get("dataType") == "spot.executionReport":
-        return "spot_execution_report"
-    kind = str(frame.get("e"))
-    if spot and kind == "ACCOUNT_UPDATE":
-        return "spot_account_update"
-    if kind not in _SWAP_EVENTS:
-        raise KeyError(f"no schema for event type {kind!r}")
-    return _SWAP_EVENTS[kind]
+    """The schema name for one decoded account-stream frame (``event_types`` decides)."""
+    from ..event_types import EVENT_TYPES
+
+    for kind in EVENT_TYPES.values():
+        if kind.spot_wrapped and frame.get("dataType") == kind.spot_topic:
+            return kind.schema
+    found = EVENT_TYPES.get(str(frame.get("e")))
+    name = None if found is None else (found.spot_schema if spot else found.schema)
+    if found is None or name is None or (not spot and not found.swap):
+        raise KeyError(f"no schema for event type {frame.get('e')!r}")
+    return name
 
 
 def validate(frame: dict[str, Any], *, spot: bool = False) -> None:

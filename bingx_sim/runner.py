@@ -1,0 +1,61 @@
+"""Serving an app on a host and port, and stopping it: the one start-up and shutdown path
+of both the in-process :class:`~bingx_sim.Simulator` and the ``bingx-sim serve`` sandbox."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+from aiohttp import web
+
+__all__ = ["AppServer"]
+
+ACCESS_FORMAT = '%a "%r" %s %b %Tfs'
+
+
+class AppServer:
+    """One aiohttp app bound to ``host:port`` (0: any free port). Call :meth:`start` and
+    :meth:`close` on the loop that serves it; :meth:`close` is idempotent."""
+
+    def __init__(
+        self,
+        app: web.Application,
+        host: str,
+        port: int,
+        *,
+        access_log: logging.Logger | None = None,
+        shutdown_timeout: float = 1.0,
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=access_log,
+            access_log_format=ACCESS_FORMAT,
+            shutdown_timeout=shutdown_timeout,
+        )
+        self._listener: socket.socket | None = None
+        self._closed = False
+
+    async def start(self) -> None:
+        """Bind and accept; ``OSError`` (port in use, bad host) leaves nothing running."""
+        await self._runner.setup()
+        try:
+            self._listener = socket.create_server((self.host, self.port))
+            await web.SockSite(self._runner, self._listener).start()
+        except BaseException:
+            await self.close()
+            raise
+        self.host, self.port = self._listener.getsockname()[:2]
+
+    async def close(self) -> None:
+        """Close every socket (clients get ``close_grace`` to answer), stop serving."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._runner.cleanup()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
