@@ -26,7 +26,8 @@ WATCH_INTERVAL: Final = 0.05
 """Real seconds between expiry sweeps, so a bare freezegun ``tick()`` is noticed."""
 MAX_OUTBOX_BYTES: Final = 4 * 1024 * 1024
 """Bytes a socket may have queued and unwritten before it is dropped as a slow consumer."""
-CLOSE_GRACE: Final = 1.0
-"""Real seconds ``stop()`` lets clients answer the close handshake before dropping them."""
+CLOSE_GRACE: Final = 0.5
+"""Real seconds ``stop()`` lets clients answer the close handshake before dropping them
+(a client whose socket buffers are already full of unread data is dropped at once)."""
 FACADE_TIMEOUT: Final = 5.0
 """Real seconds a ``Simulator`` method waits for the simulator's loop to apply it."""

@@ -88,6 +88,13 @@ class Connection:
         return self.close_code is not None or self.ws.closed
 
     @property
+    def stalled(self) -> bool:
+        """True when the kernel refuses more data: the client is not reading, and a
+        close frame could not reach it either."""
+        transport = self.transport
+        return transport is not None and transport.get_write_buffer_size() > 0
+
+    @property
     def queued_bytes(self) -> int:
         """Bytes enqueued and not yet handed to the transport."""
         return self._queued_bytes

@@ -246,11 +246,15 @@ class SimState:
 
     async def close_all(self, code: int, reason: str) -> None:
         """Close every socket, give clients ``close_grace`` real seconds to finish the
-        handshake, then drop the ones that did not (a client that does not read)."""
+        handshake, then drop the ones that did not (a client that does not read). A
+        client whose buffers are already full of unread data is dropped at once."""
         conns = list(self.live)
         for conn in conns:
-            conn.close(code, reason)
             self.sockets.discard(conn)
+            if conn.stalled:
+                conn.drop(reason)
+            else:
+                conn.close(code, reason)
         pending = [c.finished for c in conns if not c.finished.done()]
         if pending:
             await asyncio.wait(pending, timeout=self.config.close_grace)

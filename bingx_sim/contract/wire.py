@@ -11,7 +11,7 @@ from typing import Any
 import requests
 import websocket
 
-from bingx._clock import wall_time_ms
+from bingx_clocks import wall_time_ms
 from bingx_sim.auth import sign
 from bingx_sim.rest import LISTEN_KEY_PATH
 from bingx_sim.targets import Target
