@@ -1,6 +1,6 @@
 """Signed requests to the exchange and the mapping of its answers to exceptions.
 
-Signing follows the exchange's rule (CONTRACT.md section 3): HMAC-SHA256 over the
+Signing follows the exchange's rule (``docs/contract.md``, "signing"): HMAC-SHA256 over the
 parameters exactly as sent, in the order sent, with ``signature`` appended last in the
 query string. Nothing goes in the body, so there is no ambiguity about what was signed.
 """

@@ -3,7 +3,7 @@
 The signature is verified over the parameters *exactly as sent*: the raw query string
 without ``signature`` concatenated with the raw body without ``signature`` (no ``&``
 between), never a sorted rebuild, because real clients sign in insertion order
-(CONTRACT.md section 3 and section 8).
+(``docs/contract.md``, "signing").
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def strip_signature(raw: str) -> tuple[str, str | None]:
 
 
 def _params(raw_query: str, raw_body: str) -> dict[str, str]:
-    # The query string wins over the body on conflict (CONTRACT.md 2.1).
+    # The query string wins over the body on conflict (``docs/contract.md``).
     merged = dict(parse_qsl(raw_body, keep_blank_values=True))
     merged.update(parse_qsl(raw_query, keep_blank_values=True))
     return merged

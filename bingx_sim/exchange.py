@@ -1,7 +1,7 @@
 """The exchange's rules for accounts and listen keys, as pure synchronous state.
 
 No I/O and no clock reads: every call takes ``now_ms``. That keeps each rule of
-CONTRACT.md unit-testable without sockets, and makes expiry *data* (``expires_at_ms``)
+``docs/contract.md`` unit-testable without sockets, and makes expiry *data* (``expires_at_ms``)
 rather than a loop timer, so it follows whichever clock the caller trusts.
 """
 
@@ -207,7 +207,7 @@ class Exchange:
         """Mark every active key with ``expires_at_ms <= now_ms`` expired; return them.
 
         Expiry is hard and exact: at ``created + ttl`` the key is already gone (a PUT at
-        exactly 60 minutes gets 404, CONTRACT.md 2.3).
+        exactly 60 minutes gets 404, ``docs/contract.md``).
         """
         expired: list[ListenKey] = []
         while self._due and self._due[0][0] <= now_ms:

@@ -2,7 +2,7 @@
 
 Every server frame is a binary frame holding a gzip stream. ``zlib`` with ``wbits=31``
 writes the gzip header without reading the clock (``gzip.compress`` stamps an mtime,
-which is slower under freezegun and makes bytes depend on time, TIME.md F12).
+which is slower under freezegun and makes bytes depend on time; ``docs/design.md``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Every behaviour of the real exchange that public sources leave open, as one knob each.
 
-Defaults follow CONTRACT.md section 7; ``docs/contract.md`` records each choice and its
+``docs/contract.md`` records each default, the evidence behind it and its
 source. A user who learns what the real exchange does differently flips one field.
 """
 
@@ -36,7 +36,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class ContractOptions:
-    """The simulator's answers to the unknowns of CONTRACT.md section 7."""
+    """The simulator's answers to the exchange's unknowns (``docs/contract.md``)."""
 
     post_shape: PostShape = "flat"
     """POST body: ``{"listenKey": k}`` or the ``{"code":0,"msg":"","data":{...}}`` envelope."""

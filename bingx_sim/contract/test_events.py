@@ -1,4 +1,4 @@
-"""Pushed events have the shapes of the shipped JSON Schemas (CONTRACT.md 5.4, 5.5)."""
+"""Pushed events have the shapes of the shipped JSON Schemas (``docs/contract.md``)."""
 
 from __future__ import annotations
 

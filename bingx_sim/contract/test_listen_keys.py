@@ -1,4 +1,4 @@
-"""Listen-key REST behaviour (CONTRACT.md 2.2, 2.3), one body for every target."""
+"""Listen-key REST behaviour (``docs/contract.md``, "Listen-key REST"), one body for every target."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def http() -> Iterator[requests.Session]:
 
 
 def error(response: requests.Response) -> tuple[int, int]:
-    """Business errors come as HTTP 200 with a non-zero ``code`` (CONTRACT.md 2.2)."""
+    """Business errors come as HTTP 200 with a non-zero ``code`` (``docs/contract.md``)."""
     body = response.json()
     assert {"code", "msg"} <= set(body), body
     assert response.status_code == 200, response.status_code

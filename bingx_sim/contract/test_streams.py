@@ -1,4 +1,4 @@
-"""Account websockets (CONTRACT.md 5.1-5.3, 5.7): URL, gzip framing, heartbeat, refusals."""
+"""Account websockets (``docs/contract.md``, "Account websocket"): URL, gzip framing, heartbeat, refusals."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_swap_socket_answers_any_message_with_80014(
 
 @pytest.mark.bingx_exchange
 def test_a_bad_key_gets_no_stream(bingx_target: Target) -> None:
-    """The refusal's form is unknown on the real exchange (CONTRACT.md 5.7); any of a
+    """The refusal's form is unknown on the real exchange (``docs/contract.md``); any of a
     4xx upgrade, an error frame or a close is accepted, but never a working stream."""
     status: int | None = None
     try:

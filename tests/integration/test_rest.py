@@ -1,4 +1,4 @@
-"""The listen-key REST endpoints, status and body, for every case of CONTRACT.md 2.2."""
+"""The listen-key REST endpoints, status and body, for every case of ``docs/contract.md``."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from bingx_sim.auth import authenticate, sign, strip_signature
 from bingx_sim.exchange import Account
 from bingx_sim.options import ContractOptions
 
-# BingX's published example (CONTRACT.md section 3, source S1).
+# BingX's published example (``docs/contract.md``, source S1).
 S1_SECRET = "mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZGv5It07m9RXSPpDQEK2w"
 ACCOUNT = Account("api-key", "the-secret")
 NOW = 1_700_000_000_000

@@ -1,4 +1,4 @@
-"""Event builders use the exchange's field names and types (CONTRACT.md 5.4, 5.5)."""
+"""Event builders use the exchange's field names and types (``docs/contract.md``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The exchange's listen-key rules, without sockets (CONTRACT.md 2.2, 2.3)."""
+"""The exchange's listen-key rules, without sockets (``docs/contract.md``)."""
 
 from __future__ import annotations
 
