@@ -1,4 +1,4 @@
-"""Listen-key REST behaviour (``docs/contract.md``, "Listen-key REST"), one body for every target."""
+"""Listen-key REST behaviour (``docs/contract.md``), one body for every target."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Account websockets (``docs/contract.md``, "Account websocket"): URL, gzip framing, heartbeat, refusals."""
+"""Account websockets (``docs/contract.md``): URL, gzip framing, heartbeat, refusals."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The 60-minute expiry follows every way a test moves time, and never hangs (``docs/design.md``, "Time").
+"""The 60-minute expiry follows every way a test moves time, and never hangs (docs/design.md).
 
 Each mode: generate, connect, jump 61 minutes, then the socket gets ``listenKeyExpired``
 and a close, and PUT is refused with 404.
