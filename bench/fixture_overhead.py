@@ -2,7 +2,9 @@
 
 Each variant runs as its own pytest subprocess (same interpreter, same plugins), runs are
 interleaved, and the medians are compared; the session simulator's one-time start is
-inside the "with" runs, spread over the 500 tests.
+inside the "with" runs, spread over the 500 tests. Both files import the modules the
+fixture loads lazily (aiohttp, the simulator, the client, freezegun), so that one-time
+import cost is in both and the difference is what each test pays.
 
     python bench/fixture_overhead.py [tests] [runs]
 """
@@ -16,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+IMPORTS = "import bingx, bingx_sim.server, freezegun\n"
 WITH = "def test_{n}(bingx_sim):\n    assert bingx_sim.port\n"
 WITHOUT = "def test_{n}():\n    assert True\n"
 
@@ -37,7 +40,7 @@ def main(tests: int = 500, runs: int = 5) -> None:
         files = {}
         for name, template in (("with", WITH), ("without", WITHOUT)):
             files[name] = root / f"test_{name}.py"
-            files[name].write_text("\n".join(template.format(n=n) for n in range(tests)))
+            files[name].write_text(IMPORTS + "\n".join(template.format(n=n) for n in range(tests)))
         times: dict[str, list[float]] = {"with": [], "without": []}
         for _ in range(runs):
             for name, path in files.items():

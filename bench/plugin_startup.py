@@ -35,6 +35,20 @@ def run(root: Path, *extra: str) -> float:
     return time.perf_counter() - started
 
 
+def import_cost_us() -> int:
+    """The plugin's own cumulative import time (``-X importtime``), pytest already loaded."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import pytest; import bingx_sim.pytest_plugin"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    for line in done.stderr.splitlines():
+        if line.rstrip().endswith("| bingx_sim.pytest_plugin"):
+            return int(line.split("|")[1])
+    raise RuntimeError("bingx_sim.pytest_plugin did not show up in -X importtime")
+
+
 def main(runs: int = 15) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -58,6 +72,8 @@ def main(runs: int = 15) -> None:
         f"(ratio {med_with / med_without:.3f}; target: under 30 ms)"
     )
     print(f"  heavy modules after `import bingx_sim.pytest_plugin`: {heavy or 'none'}")
+    costs = sorted(import_cost_us() for _ in range(5))
+    print(f"  the plugin's own import time (-X importtime, median of 5): {costs[2] / 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,13 @@ import dataclasses
 import hmac
 import json
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
 
 from .event_types import EVENT_TYPES, build
+from .exchange import Account
 from .state import STATE, SimState
 
 __all__ = ["CONTROL_PREFIX", "control_routes", "install_control"]
@@ -178,7 +179,12 @@ def control_routes() -> list[web.RouteDef]:
     ]
 
 
-def install_control(app: web.Application, *, token: str | None = None) -> None:
-    """Add the control API (the state's seed accounts survive ``POST /_sim/reset``)."""
+def install_control(
+    app: web.Application, *, token: str | None = None, accounts: Iterable[Account] = ()
+) -> None:
+    """Add the control API. The state's seed accounts, and ``accounts`` (added to them),
+    survive ``POST /_sim/reset``."""
+    for account in accounts:
+        app[STATE].add_seed_account(account.api_key, account.api_secret)
     app[TOKEN] = token
     app.add_routes(control_routes())
