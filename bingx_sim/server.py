@@ -9,7 +9,11 @@ What a facade method raises, besides the operation's own ``ValueError``/``TypeEr
 for bad arguments: ``RuntimeError`` when the simulator is not running or when called from
 its own thread; ``TimeoutError`` when the loop did not get to the operation in time, in
 which case the operation was not applied at all (operations are atomic: they never wait
-on a client, so once one starts it finishes).
+on a client, so once one starts it finishes), or, rarer, when it was applied but the
+frames it queued were not all written in a second ``timeout`` (the message says which).
+
+When a method returns, the frames it caused are on the wire: handed to the kernel, on
+every socket whose client reads. A client that does not read is never waited for.
 """
 
 from __future__ import annotations
@@ -202,20 +206,38 @@ class Simulator:
         return state
 
     def _apply(self, name: str, op: Callable[[SimState], T], timeout: float) -> T:
-        """Run ``op`` on the loop thread; its result or its exception, here."""
+        """Run ``op`` on the loop thread; its result or its exception, here.
+
+        It returns once the frames the operation queued are on the wire: handed to the
+        kernel, for every socket whose client reads (a client that does not read is
+        never waited for)."""
         self._guard(name)
         state = self._require_running()
         loop = self._loop
         assert loop is not None
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
 
+        def answer(result: T) -> Callable[[object], None]:
+            def done(_: object) -> None:
+                # Also when the loop is stopping and cancels the wait: the caller has its
+                # answer, the operation itself was applied.
+                if not future.done():
+                    future.set_result(result)
+
+            return done
+
         def run() -> None:
             if not future.set_running_or_notify_cancel():
                 return  # the caller gave up before we got here: do nothing at all
             try:
-                future.set_result(op(state))
+                result = op(state)
             except Exception as error:
                 future.set_exception(error)
+                return
+            if state.unflushed:
+                state.spawn(state.flushed()).add_done_callback(answer(result))
+            else:
+                future.set_result(result)
 
         try:
             loop.call_soon_threadsafe(run)
@@ -230,7 +252,13 @@ class Simulator:
                     f"Simulator.{name}() was not applied within {timeout} s: the "
                     "simulator's loop did not get to it (busy or blocked); nothing changed"
                 ) from None
-            return future.result()  # it is running right now, and operations never wait
+        try:
+            return future.result(timeout)  # applied; its frames are still being written
+        except TimeoutError:
+            raise TimeoutError(
+                f"Simulator.{name}() was applied, but its frames were not all written "
+                f"within another {timeout} s (the simulator's loop is busy or blocked)"
+            ) from None
 
     def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
         """Register an API key pair (generated when not given) and return it."""

@@ -81,6 +81,9 @@ class Connection:
         self._wake = asyncio.Event()
         self._ended = False  # the reading side is done: write what is queued, then stop
         self._dropped = False
+        self._in_write = False  # the writer is inside a write (suspended: kernel pushback)
+        self._writer_done = False
+        self._progress = asyncio.Event()  # set whenever the writer may have become idle
 
     @property
     def closed(self) -> bool:
@@ -170,6 +173,19 @@ class Connection:
             self.transport.abort()
         self._wake.set()
 
+    @property
+    def handed_over(self) -> bool:
+        """Nothing queued is still waiting for the writer's turn: it is all with the
+        kernel, or the writer is blocked by a client that does not read, or it is gone."""
+        return not self._outbox or self._in_write or self._dropped or self._writer_done
+
+    async def flushed(self) -> None:
+        """Wait until :attr:`handed_over`. Never waits on the client: a write the kernel
+        pushes back on counts as handed over."""
+        while not self.handed_over:
+            self._progress.clear()
+            await self._progress.wait()
+
     def end(self) -> None:
         """The reading side is done: the writer finishes what is queued, then stops."""
         self._ended = True
@@ -182,6 +198,7 @@ class Connection:
         try:
             while not self._dropped:
                 if not self._outbox:
+                    self._progress.set()
                     if self._ended:
                         return
                     self._wake.clear()
@@ -189,6 +206,10 @@ class Connection:
                     continue
                 item, size = self._outbox.popleft()
                 self._queued_bytes -= size
+                # A write returns at once unless the kernel pushes back; only then does a
+                # waiter of flushed() get to run and see _in_write.
+                self._in_write = True
+                self._progress.set()
                 if isinstance(item, bytes):
                     await self.ws.send_bytes(item)
                 elif isinstance(item, str):
@@ -198,11 +219,15 @@ class Connection:
                 else:
                     await self.ws.close(code=item.code, message=item.reason.encode()[:120])
                     return
+                self._in_write = False
         except (ConnectionError, RuntimeError):
             pass  # the peer is gone: there is nothing left to write to
         except Exception as error:  # never let one socket's writer fail loudly
             log.warning("writer of a %s socket stopped: %r", self.stream, error)
             self.drop(f"simulator error while writing: {error!r}")
+        finally:
+            self._writer_done = True
+            self._progress.set()
 
 
 class Registry:

@@ -242,6 +242,17 @@ class SimState:
             self.exchange.add_account(account.api_key, account.api_secret)
         return problems
 
+    @property
+    def unflushed(self) -> bool:
+        """Some socket has frames queued that its writer has not had a turn to write."""
+        return any(not conn.handed_over for conn in self.live)
+
+    async def flushed(self) -> None:
+        """Until every socket has handed its queued frames to the kernel, except sockets
+        whose client does not read (never waits on those)."""
+        for conn in list(self.live):
+            await conn.flushed()
+
     # shutdown -----------------------------------------------------------------------
 
     async def close_all(self, code: int, reason: str) -> None:
