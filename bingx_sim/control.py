@@ -46,7 +46,8 @@ def _json(payload: Any, status: int = 200) -> web.Response:
 
 
 def _guarded(handler: Handler) -> Handler:
-    """Token check and uniform JSON errors: bad input never becomes a traceback."""
+    """Token check, uniform JSON errors (bad input never becomes a traceback), and the
+    answer only once what the operation queued is written."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
         token = request.app.get(TOKEN)
@@ -55,9 +56,13 @@ def _guarded(handler: Handler) -> Handler:
             if not hmac.compare_digest(sent.encode(), token.encode()):
                 return _json({"error": "missing or wrong control token"}, 401)
         try:
-            return await handler(request)
+            response = await handler(request)
         except ControlError as error:
             return _json({"error": str(error)}, error.status)
+        # As with Simulator's methods: the answer comes once the frames the operation
+        # queued are on the wire, on every socket whose client reads.
+        await request.app[STATE].flushed()
+        return response
 
     return wrapper
 

@@ -243,3 +243,22 @@ def test_the_watcher_survives_a_failed_sweep(make_sim: MakeSim, http: requests.S
         clock.ms += 61 * 60 * 1000  # no settle(): only the watcher can notice
         assert recv_event(ws) == {"e": "listenKeyExpired", "E": clock.ms, "listenKey": key}
     assert any("simulator error" in p for p in sim.unexpected_errors())
+
+
+def test_the_control_api_stays_prompt_with_a_stuck_client(
+    make_sim: MakeSim, http: requests.Session, silent: Callable[[str], SilentClient]
+) -> None:
+    sim = make_sim(pong_timeout=60)
+    account = sim.add_account()
+    silent(f"{sim.ws_url}?listenKey={new_key(http, sim, account)}")
+    for _ in range(60):  # the socket buffers are full; the 4 MiB outbox is not
+        sim.push(account, big_event())
+    control = f"{sim.rest_url}/_sim"
+    order = {"e": "ORDER_TRADE_UPDATE", "o": {"c": secrets.token_hex(1024)}}
+    for path, body in (
+        (f"accounts/{account.api_key}/events", order),
+        ("clock", {"advance": 1}),
+        ("reset", None),
+    ):
+        answer = http.post(f"{control}/{path}", json=body, timeout=1)
+        assert answer.status_code == 200, answer.text
