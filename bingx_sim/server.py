@@ -48,7 +48,9 @@ class Simulator:
     seconds; the key lifetime runs on the exchange clock (the wall clock as freezegun or
     time-machine present it, plus :meth:`advance`). ``max_outbox_bytes`` is how much a
     socket may have queued and unread before it is dropped as a slow consumer. Defaults
-    are in :mod:`bingx_sim.defaults`. Any other keyword is a contract option
+    are in :mod:`bingx_sim.defaults`. ``seed_accounts`` exist from the start and survive
+    :meth:`reset`. ``clock`` replaces the wall clock the exchange clock is based on (any
+    object with ``now_ms()``). Any other keyword is a contract option
     (:class:`~bingx_sim.options.ContractOptions`).
     """
 

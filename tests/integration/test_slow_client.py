@@ -131,8 +131,10 @@ def test_stop_and_reset_return_promptly_with_a_stuck_client(
     make_sim: MakeSim, http: requests.Session, silent: Callable[[str], SilentClient]
 ) -> None:
     sim = make_sim(pong_timeout=60)  # the default 4 MiB outbox: the client stays stuck
-    account = sim.add_account()
+    account, idle = sim.add_account(), sim.add_account()
     silent(f"{sim.ws_url}?listenKey={new_key(http, sim, account)}")
+    # This one never reads either, but has nothing queued: it gets close_grace to answer.
+    silent(f"{sim.ws_url}?listenKey={new_key(http, sim, idle)}")
     for _ in range(60):
         sim.push(account, big_event())
     assert not [e for e in sim.journal.sockets if e.kind == "close"]
