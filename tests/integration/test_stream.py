@@ -213,6 +213,26 @@ def test_spot_bad_subscription_is_an_error_frame(
         assert recv_event(ws)["code"] == 100400
 
 
+@pytest.mark.parametrize("topic", [["ACCOUNT_UPDATE"], {"ACCOUNT_UPDATE": 1}, None, 7])
+def test_spot_subscription_to_a_non_string_topic_is_an_error_frame_not_a_crash(
+    sim: Simulator, http: requests.Session, account: Account, topic: object
+) -> None:
+    with connect(sim.spot_ws_url, new_key(http, sim, account)) as ws:
+        ws.send(json.dumps({"id": "x", "reqType": "sub", "dataType": topic}))
+        assert recv_event(ws) == {
+            "id": "x",
+            "code": 100400,
+            "msg": "invalid params",
+            "dataType": "",
+            "data": None,
+        }
+        ws.send(json.dumps({"id": "y", "reqType": "sub", "dataType": "ACCOUNT_UPDATE"}))
+        assert recv_event(ws) == {"id": "y", "code": 0, "msg": ""}  # still serving
+    assert [f.violation for f in sim.journal.frames if f.violation] == [
+        "spot socket: not a subscription or pong"
+    ]
+
+
 def test_spot_json_ping_and_pong(make_sim: MakeSim, http: requests.Session) -> None:
     sim = make_sim(ping_interval=0.05, pong_timeout=0.3)
     account = sim.add_account()
