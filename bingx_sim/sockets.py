@@ -186,8 +186,21 @@ class Connection:
             self._progress.clear()
             await self._progress.wait()
 
-    def end(self) -> None:
-        """The reading side is done: the writer finishes what is queued, then stops."""
+    def end(self, peer_code: int | None) -> None:
+        """The reading side is done: the writer finishes what is queued, then stops. If
+        no close was recorded yet, the client went away (``peer_code``: its close code)."""
+        if self.close_code is None:
+            self.close_code, self.close_reason = peer_code or 1000, "closed by client"
+            self.journal.append(
+                WsEvent(
+                    "close",
+                    self.stream,
+                    self.listen_key,
+                    self.now_ms(),
+                    self.close_code,
+                    self.close_reason,
+                )
+            )
         self._ended = True
         self._wake.set()
 

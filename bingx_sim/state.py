@@ -169,13 +169,15 @@ class SimState:
         (``event_types`` decides for spot); how many sockets took it."""
         self.sweep()
         event = dict(event)
-        frames.dumps(event)  # unserialisable events fail here, before anything is queued
+        text = frames.dumps(event)  # an unserialisable event fails here, before any send
         delivered = 0
         for conn in self.sockets.by_account(api_key):
             if conn.closed or conn.silenced:
                 continue
             frame = frame_for(event, conn.stream, conn.subscriptions)
-            if frame is not None and conn.send(frames.dumps(frame)):
+            if frame is None:
+                continue
+            if conn.send(text if frame is event else frames.dumps(frame)):
                 delivered += 1
         return delivered
 

@@ -213,12 +213,7 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         state.sockets.discard(conn)
         for task in conn.tasks:
             task.cancel()
-        if conn.close_code is None:
-            conn.close_code = ws.close_code or 1000
-            state.journal.append(
-                WsEvent("close", stream, key, state.now_ms(), conn.close_code, "closed by client")
-            )
-        conn.end()
+        conn.end(ws.close_code)
         try:
             await writer
         finally:

@@ -50,14 +50,15 @@ class SilentClient:
             head += self.sock.recv(1)
         assert head.startswith(b"HTTP/1.1 101"), head
 
-    def was_dropped(self) -> bool:
-        """Read what piled up; True once the server has cut the connection."""
+    def read_until_dropped(self) -> str:
+        """Read what piled up until the server cuts the connection: "reset" or "eof".
+        A connection that stays open raises ``TimeoutError`` after 5 s of silence."""
         try:
             while self.sock.recv(1 << 20):
                 pass
         except ConnectionResetError:
-            return True
-        return True  # EOF
+            return "reset"
+        return "eof"
 
     def close(self) -> None:
         self.sock.close()
@@ -120,9 +121,8 @@ def test_a_client_that_never_reads_is_dropped_and_nobody_else_waits(
     closed = sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "close")
     assert isinstance(closed, WsEvent) and closed.code == 1006
     assert closed.violation is not None and "slow consumer" in closed.violation
-    assert client.was_dropped()
+    assert client.read_until_dropped() in ("reset", "eof")
     assert pushes < 2000
-    sim.expect_errors("slow consumer")
     within_a_second(sim.reset)
     within_a_second(sim.stop)
 
@@ -156,7 +156,6 @@ def test_a_bare_tick_still_expires_other_keys_while_a_client_is_stuck(
             frozen.tick(timedelta(minutes=61))  # no settle(): the watcher must notice
             frame = recv_event(ws)
             assert frame == {"e": "listenKeyExpired", "E": frame["E"], "listenKey": other_key}
-        sim.expect_errors()
 
 
 def test_pushes_that_time_out_leave_memory_bounded(
@@ -191,7 +190,6 @@ def test_pushes_that_time_out_leave_memory_bounded(
     # LIMIT and one frame of gzip bytes. 600 frames of 64 KiB would be 38 MiB.
     journal_text = sum(len(f.text) for f in sim.journal.frames)
     assert after - before < journal_text * 2 + 4 * LIMIT, (after - before, outcomes)
-    sim.expect_errors("slow consumer")
 
 
 class BlockingClock:
