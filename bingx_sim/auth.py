@@ -18,6 +18,7 @@ from . import errors
 from .errors import ApiError
 from .exchange import Account
 from .options import ContractOptions
+from .params import ascii_int, parse_params
 
 __all__ = ["authenticate", "sign", "strip_signature"]
 
@@ -47,25 +48,19 @@ def strip_signature(raw: str) -> tuple[str, str | None]:
     return "&".join(kept), signature
 
 
-def _params(raw_query: str, raw_body: str) -> dict[str, str]:
-    # The query string wins over the body on conflict (``docs/contract.md``).
-    merged = dict(parse_qsl(raw_body, keep_blank_values=True))
-    merged.update(parse_qsl(raw_query, keep_blank_values=True))
-    return merged
-
-
 def _check_timestamp(
     params: dict[str, str], options: ContractOptions, wall_now_ms: int
 ) -> ApiError | None:
-    try:
-        stamp = int(params["timestamp"])
-    except (KeyError, ValueError):
+    """``timestamp`` within ``recvWindow`` of the wall clock. ``recvWindow`` is capped at
+    the documented maximum (a larger one is used as the maximum) and 0 or absent means
+    the default; both are decimal ASCII integers or the request fails 100421."""
+    stamp = ascii_int(params.get("timestamp", ""))
+    sent_window = params.get("recvWindow")
+    window = ascii_int(sent_window) if sent_window is not None else 0
+    if stamp is None or window is None:
         return errors.TIMESTAMP_ERROR
-    try:
-        window = int(params.get("recvWindow", options.recv_window_ms))
-    except ValueError:
-        return errors.TIMESTAMP_ERROR
-    if window <= 0 or abs(wall_now_ms - stamp) > window:
+    window = min(window or options.recv_window_ms, options.recv_window_cap_ms)
+    if abs(wall_now_ms - stamp) > window:
         return errors.TIMESTAMP_ERROR
     return None
 
@@ -94,7 +89,7 @@ def authenticate(
     query, query_sig = strip_signature(raw_query)
     body, body_sig = strip_signature(raw_body)
     signature = query_sig if query_sig is not None else body_sig
-    params = _params(raw_query, raw_body)
+    params = parse_params(raw_query, raw_body).merged
     if signature is None:
         if options.signature == "required":
             return errors.NULL_SIGNATURE_ERROR

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-import json
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
+from . import defaults
+from .control_guard import BodyTooLarge, Refusal, parse_body, refusal
 from .event_types import EVENT_TYPES, build
 from .exchange import Account
 from .state import STATE, SimState
@@ -36,29 +38,57 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ControlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    """Answered as ``{"error": message}`` with ``status``; ``close`` ends the connection
+    after the answer (its byte stream cannot be trusted any more)."""
+
+    def __init__(self, status: int, message: str, *, close: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.close = close
 
 
 def _json(payload: Any, status: int = 200) -> web.Response:
     return web.json_response(payload, status=status)
 
 
+def _admission(request: web.Request) -> Refusal | None:
+    """Browser safety, then the token (``bingx_sim.control_guard``)."""
+    token = request.app.get(TOKEN)
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    local = sockname if isinstance(sockname, tuple) else ("", 0)
+    refused = refusal(
+        method=request.method,
+        host=request.headers.get("Host"),
+        origin=request.headers.get("Origin"),
+        content_type=request.headers.get("Content-Type"),
+        local_host=str(local[0]),
+        local_port=int(local[1]),
+        token_set=token is not None,
+    )
+    if refused is not None or token is None:
+        return refused
+    sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    # aiohttp keeps undecodable header bytes as surrogates: encode them back, never fail.
+    if not hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), token.encode()):
+        return Refusal(401, "missing or wrong control token")
+    return None
+
+
 def _guarded(handler: Handler) -> Handler:
-    """Token check, uniform JSON errors (bad input never becomes a traceback), and the
+    """Who may call, uniform JSON errors (bad input never becomes a traceback), and the
     answer only once what the operation queued is written."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
-        token = request.app.get(TOKEN)
-        if token is not None:
-            sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(sent.encode(), token.encode()):
-                return _json({"error": "missing or wrong control token"}, 401)
+        refused = _admission(request)
+        if refused is not None:
+            return _json({"error": refused.reason}, refused.status)
         try:
             response = await handler(request)
         except ControlError as error:
-            return _json({"error": str(error)}, error.status)
+            answer = _json({"error": str(error)}, error.status)
+            if error.close:
+                answer.force_close()
+            return answer
         # As with Simulator's methods: the answer comes once the frames the operation
         # queued are on the wire, on every socket whose client reads.
         await request.app[STATE].flushed()
@@ -70,13 +100,22 @@ def _guarded(handler: Handler) -> Handler:
 async def _body(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
+    too_large = f"body is over {defaults.CONTROL_MAX_BODY} bytes"
+    if (request.content_length or 0) > defaults.CONTROL_MAX_BODY:
+        raise ControlError(413, too_large)
     try:
-        parsed = json.loads(await request.text())
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise ControlError(413, too_large) from None
+    except RequestPayloadError:
+        request.content.feed_eof()
+        raise ControlError(400, "body does not match its Content-Encoding", close=True) from None
+    try:
+        return parse_body(raw)
+    except BodyTooLarge as error:
+        raise ControlError(413, str(error)) from None
     except ValueError as error:
-        raise ControlError(400, f"body is not JSON: {error}") from None
-    if not isinstance(parsed, dict):
-        raise ControlError(400, "body must be a JSON object")
-    return parsed
+        raise ControlError(400, str(error)) from None
 
 
 def _clock_view(state: SimState, expired: list[str] | None = None) -> dict[str, Any]:

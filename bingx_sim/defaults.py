@@ -31,3 +31,20 @@ CLOSE_GRACE: Final = 0.5
 (a client whose socket buffers are already full of unread data is dropped at once)."""
 FACADE_TIMEOUT: Final = 5.0
 """Real seconds a ``Simulator`` method waits for the simulator's loop to apply it."""
+
+# Bounds on what a client, or a control-API caller, can make the simulator hold
+# (docs/contract.md, "malformed input and limits").
+MAX_EPOCH_MS: Final = 253_402_300_799_999
+"""The exchange clock stops at 9999-12-31T23:59:59.999Z, the last time a timestamp shows."""
+MAX_CLIENT_MESSAGE: Final = 1024 * 1024
+"""Bytes of one client websocket message, raw and once un-gzipped; larger is closed 1009."""
+JOURNAL_TEXT_LIMIT: Final = 64 * 1024
+"""Characters of one body or frame kept in the journal; the true size is recorded."""
+JOURNAL_MAX_BYTES: Final = 64 * 1024 * 1024
+"""Approximate bytes the journal holds before it forgets its oldest entries."""
+JOURNAL_MAX_ENTRIES: Final = 100_000
+"""Entries the journal holds before it forgets its oldest ones."""
+CONTROL_MAX_BODY: Final = 64 * 1024
+"""Bytes of a control-API request body."""
+CONTROL_MAX_DEPTH: Final = 16
+"""Nesting of arrays and objects in a control-API request body."""

@@ -52,6 +52,9 @@ class ContractOptions:
     """Digest encodings accepted: ``hex`` (documented); add ``base64`` to be lenient."""
     recv_window_ms: int = 5000
     """Default allowed skew between ``timestamp`` and the exchange's wall clock."""
+    max_recv_window_ms: int | None = None
+    """The largest ``recvWindow`` honoured (a larger one counts as this). ``None``: the
+    same as ``recv_window_ms``, as BingX documents "maximum is 5000"."""
     error_status: int = 200
     """HTTP status of business errors (``{"code":..,"msg":..}`` bodies)."""
     on_expiry: OnExpiry = "close"
@@ -81,6 +84,13 @@ class ContractOptions:
             raise ValueError("signature_encodings must be a non-empty subset of {'hex', 'base64'}")
         if self.recv_window_ms <= 0 or self.snapshot_interval <= 0:
             raise ValueError("recv_window_ms and snapshot_interval must be positive")
+        if self.max_recv_window_ms is not None and self.max_recv_window_ms <= 0:
+            raise ValueError("max_recv_window_ms must be positive, or None")
+
+    @property
+    def recv_window_cap_ms(self) -> int:
+        """The ``recvWindow`` cap in force."""
+        return self.max_recv_window_ms or self.recv_window_ms
 
     @classmethod
     def split(cls, options: dict[str, Any]) -> tuple[ContractOptions, dict[str, Any]]:

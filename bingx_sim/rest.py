@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qsl
+from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from . import errors
 from .auth import authenticate
 from .errors import ApiError
 from .exchange import Account, KeyOutcome
 from .journal import RestCall
+from .params import Params, decode_body, parse_params
 from .state import STATE, SimState
 
 __all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "unknown_path"]
@@ -30,23 +32,59 @@ def _json(payload: object) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A request's body and parameters, read once and never raising: ``problem`` says
+    why the exchange could not read it, ``status`` whether that is an HTTP-level refusal
+    (a body the gateway cannot take) or ``None`` for a business error (100400)."""
+
+    body: str
+    params: Params
+    problem: str | None = None
+    status: int | None = None
+
+
+async def _read(request: web.Request) -> Incoming:
+    raw_query = request.rel_url.raw_query_string
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge as error:
+        return Incoming("", parse_params(raw_query, ""), f"body too large: {error.text}", 413)
+    except RequestPayloadError as error:
+        # aiohttp inflates a Content-Encoding: gzip/deflate body; a corrupt one lands here.
+        # The rest of the body cannot be parsed: mark it consumed (aiohttp would otherwise
+        # read on after the answer and log the error) and close after answering.
+        request.content.feed_eof()
+        why = f"body does not match its Content-Encoding: {error.__cause__ or error}"
+        return Incoming("", parse_params(raw_query, ""), why, 400)
+    body = decode_body(raw)
+    if body is None:
+        shown = raw.decode("utf-8", "replace")
+        return Incoming(shown, parse_params(raw_query, ""), "body is not UTF-8")
+    params = parse_params(raw_query, body)
+    if params.duplicate is not None:
+        return Incoming(body, params, f"parameter {params.duplicate!r} sent twice")
+    return Incoming(body, params)
+
+
 async def _answer(
     request: web.Request,
     state: SimState,
+    incoming: Incoming,
     status: int,
     body: bytes = b"",
     *,
     code: int | None = None,
     violation: str | None = None,
+    content_type: str = "application/json",
 ) -> web.Response:
-    raw_body = await request.text()
     state.journal.append(
         RestCall(
             method=request.method,
             path=request.path,
-            query=dict(request.query),
+            query=incoming.params.query,
             headers=dict(request.headers),
-            body=raw_body,
+            body=incoming.body,
             status=status,
             code=code,
             at_ms=state.now_ms(),
@@ -55,33 +93,60 @@ async def _answer(
     )
     if not body:
         # An empty 200 is what the exchange sends on PUT/DELETE (docs/contract.md).
-        return web.Response(status=status, body=b"")
-    return web.Response(status=status, body=body, content_type="application/json")
+        response = web.Response(status=status, body=b"")
+    else:
+        response = web.Response(status=status, body=body, content_type=content_type)
+    if incoming.status == 400:  # the connection's byte stream is no longer trustworthy
+        response.force_close()
+    return response
 
 
-async def _error(request: web.Request, state: SimState, error: ApiError) -> web.Response:
+async def _error(
+    request: web.Request, state: SimState, incoming: Incoming, error: ApiError
+) -> web.Response:
     body = errors.error_body(error, state.wall.now_ms())
     violation = error.msg if error.violation else None
     status = state.options.error_status
-    return await _answer(request, state, status, body, code=error.code, violation=violation)
+    return await _answer(
+        request, state, incoming, status, body, code=error.code, violation=violation
+    )
 
 
-async def _injected(request: web.Request, state: SimState) -> web.Response | None:
+async def _unreadable(request: web.Request, state: SimState, incoming: Incoming) -> web.Response:
+    """A request the exchange cannot read: a plain HTTP refusal, or 100400 in its JSON."""
+    why = incoming.problem or "unreadable request"
+    if incoming.status is not None:
+        text = f"{incoming.status} Bad Request: {why}".encode()
+        return await _answer(
+            request,
+            state,
+            incoming,
+            incoming.status,
+            text,
+            violation=why,
+            content_type="text/plain",
+        )
+    return await _error(request, state, incoming, ApiError(errors.ARGUMENTS_INVALID, why))
+
+
+async def _injected(
+    request: web.Request, state: SimState, incoming: Incoming
+) -> web.Response | None:
     fault = state.faults.take(request.method)
     if fault is None:
         return None
     if fault.code is not None:
         body = errors.error_body(ApiError(fault.code, fault.msg), state.wall.now_ms())
-        return await _answer(request, state, fault.status, body, code=fault.code)
-    return await _answer(request, state, fault.status, fault.body.encode())
+        return await _answer(request, state, incoming, fault.status, body, code=fault.code)
+    return await _answer(request, state, incoming, fault.status, fault.body.encode())
 
 
-async def _caller(request: web.Request, state: SimState) -> Account | ApiError:
+def _caller(request: web.Request, state: SimState, incoming: Incoming) -> Account | ApiError:
     state.sweep()
     account = authenticate(
         request.headers.get("X-BX-APIKEY"),
         request.rel_url.raw_query_string,
-        await request.text(),
+        incoming.body,
         find_account=state.exchange.account,
         options=state.options,
         wall_now_ms=state.wall.now_ms(),
@@ -93,47 +158,55 @@ async def _caller(request: web.Request, state: SimState) -> Account | ApiError:
     return account
 
 
-async def generate(request: web.Request) -> web.Response:
-    state = request.app[STATE]
-    injected = await _injected(request, state)
+async def _admitted(
+    request: web.Request, state: SimState, incoming: Incoming
+) -> Account | web.Response:
+    """Injected faults first, then a request that cannot be read, then who is calling:
+    the calling account, or the answer to send instead."""
+    injected = await _injected(request, state, incoming)
     if injected is not None:
         return injected
-    caller = await _caller(request, state)
+    if incoming.problem is not None:
+        return await _unreadable(request, state, incoming)
+    caller = _caller(request, state, incoming)
     if isinstance(caller, ApiError):
-        return await _error(request, state, caller)
+        return await _error(request, state, incoming, caller)
+    return caller
+
+
+async def generate(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    incoming = await _read(request)
+    caller = await _admitted(request, state, incoming)
+    if isinstance(caller, web.Response):
+        return caller
     key = state.exchange.generate(caller.api_key, state.now_ms())
     payload: object = {"listenKey": key.key}
     if state.options.post_shape == "wrapped":
         payload = {"code": 0, "msg": "", "data": payload}
-    return await _answer(request, state, 200, _json(payload))
-
-
-async def _listen_key_param(request: web.Request, state: SimState) -> str | None:
-    key = request.query.get("listenKey")
-    if key is None and state.options.listen_key_source == "query+body":
-        key = dict(parse_qsl(await request.text(), keep_blank_values=True)).get("listenKey")
-    return key
+    return await _answer(request, state, incoming, 200, _json(payload))
 
 
 async def _change(request: web.Request, *, delete: bool) -> web.Response:
     state = request.app[STATE]
-    injected = await _injected(request, state)
-    if injected is not None:
-        return injected
-    caller = await _caller(request, state)
-    if isinstance(caller, ApiError):
-        return await _error(request, state, caller)
-    key = await _listen_key_param(request, state)
+    incoming = await _read(request)
+    caller = await _admitted(request, state, incoming)
+    if isinstance(caller, web.Response):
+        return caller
+    params = incoming.params
+    source = params.query if state.options.listen_key_source == "query" else params.merged
+    key = source.get("listenKey")
     act = state.exchange.delete if delete else state.exchange.extend
     outcome = act(caller.api_key, key, state.now_ms())
     if outcome is KeyOutcome.MISSING:
-        return await _answer(request, state, 204, violation="listenKey parameter missing")
+        why = "listenKey parameter missing"
+        return await _answer(request, state, incoming, 204, violation=why)
     if outcome is KeyOutcome.NOT_FOUND:
         # An expired or deleted key is part of life; a key no exchange could have issued
         # is a client bug (a truncated or quoted key), so it is recorded as one.
         malformed = key is not None and _KEY_SHAPE.fullmatch(key) is None
-        why = f"malformed listenKey {key[:20]!r}" if malformed and key is not None else None
-        return await _answer(request, state, 404, violation=why)
+        shape = f"malformed listenKey {key[:20]!r}" if malformed and key is not None else None
+        return await _answer(request, state, incoming, 404, violation=shape)
     if delete and key is not None:
         state.drop_key_sockets(key, "listen key deleted")
     body = {
@@ -141,7 +214,7 @@ async def _change(request: web.Request, *, delete: bool) -> web.Response:
         "json": b"{}",
         "envelope": _json({"code": 0, "msg": "", "data": {}}),
     }[state.options.success_body]
-    return await _answer(request, state, 200, body)
+    return await _answer(request, state, incoming, 200, body)
 
 
 async def extend(request: web.Request) -> web.Response:
@@ -155,10 +228,12 @@ async def delete(request: web.Request) -> web.Response:
 async def unknown_path(request: web.Request) -> web.Response:
     """Any other path or method: the exchange's 100404, recorded as a client mistake."""
     state = request.app[STATE]
+    incoming = await _read(request)
     body = errors.error_body(errors.PATH_ERROR, state.wall.now_ms())
     return await _answer(
         request,
         state,
+        incoming,
         404,
         body,
         code=errors.PATH_NOT_FOUND,

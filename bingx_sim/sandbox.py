@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import signal
@@ -13,6 +12,7 @@ from typing import TextIO
 
 from .app import create_app
 from .clock import RealTimeLoop
+from .control_guard import is_loopback
 from .exchange import Account
 from .runner import AppServer
 from .state import STATE, SimConfig
@@ -24,15 +24,6 @@ log = logging.getLogger("bingx_sim.sandbox")
 
 class SandboxError(Exception):
     """A bad command line or accounts file: reported in one line, exit code 2."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def load_accounts(path: Path) -> tuple[Account, ...]:

@@ -58,6 +58,10 @@ class SimConfig:
             raise ValueError("close_grace must be zero or more seconds")
 
 
+def _sendable_close_code(code: int) -> bool:
+    return (1000 <= code <= 1014 and code not in (1004, 1005, 1006)) or 3000 <= code <= 4999
+
+
 class SimState:
     """The exchange plus its open sockets, owned by one event loop."""
 
@@ -187,9 +191,12 @@ class SimState:
 
     def advance(self, delta_ms: int) -> list[str]:
         """Move the simulator's own clock forward, then settle. ``ValueError`` if
-        ``delta_ms`` is negative: the exchange clock never runs backwards."""
+        ``delta_ms`` is negative (the exchange clock never runs backwards) or would take
+        the clock past the year 9999 (no timestamp field could say that time)."""
         if delta_ms < 0:
             raise ValueError("the simulator's clock only moves forward")
+        if self.now_ms() + delta_ms > defaults.MAX_EPOCH_MS:
+            raise ValueError(f"the exchange clock cannot go past {defaults.MAX_EPOCH_MS} ms")
         self.clock.advance(delta_ms)
         return self.settle()
 
@@ -204,7 +211,13 @@ class SimState:
 
     def close_sockets(self, api_key: str | None = None, code: int = 1001, reason: str = "") -> int:
         """Close account sockets (all, or one account's) from the server side, after
-        what is queued on them; how many were open."""
+        what is queued on them; how many were open. ``ValueError`` for a close code that
+        may not be sent on the wire (RFC 6455 7.4: 1004-1006, 1015, and outside
+        1000-4999) or a reason over 123 bytes."""
+        if not _sendable_close_code(code):
+            raise ValueError(f"close code {code} may not be sent in a close frame")
+        if len(reason.encode()) > 123:
+            raise ValueError("a close reason is at most 123 bytes of UTF-8")
         closing = [c for c in self.sockets if api_key is None or c.api_key == api_key]
         return sum(1 for conn in closing if conn.close(code, reason))
 

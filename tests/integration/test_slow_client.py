@@ -258,7 +258,7 @@ def test_the_control_api_stays_prompt_with_a_stuck_client(
     for path, body in (
         (f"accounts/{account.api_key}/events", order),
         ("clock", {"advance": 1}),
-        ("reset", None),
+        ("reset", {}),
     ):
         answer = http.post(f"{control}/{path}", json=body, timeout=1)
         assert answer.status_code == 200, answer.text

@@ -24,7 +24,8 @@ def sim() -> Iterator[Simulator]:
 def test_control_api_errors_are_json(sim: Simulator) -> None:
     base = f"{sim.rest_url}/_sim"
     with requests.Session() as http:
-        assert http.post(f"{base}/clock", data="nope").status_code == 400
+        json_type = {"Content-Type": "application/json"}
+        assert http.post(f"{base}/clock", data="nope", headers=json_type).status_code == 400
         assert http.post(f"{base}/clock", json={"advance": -5}).json() == {
             "error": "the simulator's clock only moves forward"
         }

@@ -88,7 +88,7 @@ def test_serve_drive_and_stop_with_sigterm(sandbox: tuple[subprocess.Popen[bytes
         assert [k["state"] for k in keys] == ["expired", "deleted"]
         kinds = [e["type"] for e in http.get(f"{rest}/_sim/journal").json()["entries"]]
         assert kinds.count("RestCall") == 3 and "WsFrame" in kinds
-        assert http.post(f"{rest}/_sim/reset").json() == {"status": "reset"}
+        assert http.post(f"{rest}/_sim/reset", json={}).json() == {"status": "reset"}
         assert http.get(f"{rest}/_sim/listen-keys").json() == {"listen_keys": []}
         with BingXClient(ACCOUNT["api_key"], ACCOUNT["api_secret"], rest) as client:
             assert client.listen_key().generate()["listenKey"]  # file accounts survive reset

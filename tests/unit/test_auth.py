@@ -98,8 +98,40 @@ def test_timestamp_inside_the_window_is_fine(skew: int) -> None:
     assert check(signed(f"timestamp={NOW + skew}")) == ACCOUNT
 
 
-def test_recv_window_widens_the_window() -> None:
-    assert check(signed(f"timestamp={NOW - 9000}&recvWindow=10000")) == ACCOUNT
+def test_recv_window_narrows_the_window() -> None:
+    assert check(signed(f"timestamp={NOW - 3000}&recvWindow=2000")) == errors.TIMESTAMP_ERROR
+    assert check(signed(f"timestamp={NOW - 1500}&recvWindow=2000")) == ACCOUNT
+
+
+def test_recv_window_is_capped_at_the_documented_maximum() -> None:
+    # BingX documents "maximum is 5000": a larger recvWindow counts as 5000.
+    assert check(signed(f"timestamp={NOW - 9000}&recvWindow=10000")) == errors.TIMESTAMP_ERROR
+    assert check(signed(f"timestamp={NOW - 4000}&recvWindow=99999999")) == ACCOUNT
+    wide = {"max_recv_window_ms": 30_000}
+    assert check(signed(f"timestamp={NOW - 9000}&recvWindow=10000"), **wide) == ACCOUNT
+
+
+def test_recv_window_zero_means_the_default() -> None:
+    assert check(signed(f"timestamp={NOW - 4000}&recvWindow=0")) == ACCOUNT
+    assert check(signed(f"timestamp={NOW - 6000}&recvWindow=0")) == errors.TIMESTAMP_ERROR
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        f"+{NOW}",
+        f" {NOW}",
+        f"{NOW:_}",
+        str(NOW).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+        f"{NOW}.0",
+        f"-{NOW}",
+        "9" * 20,
+    ],
+)
+def test_timestamps_are_ascii_digits_only(stamp: str) -> None:
+    from urllib.parse import quote
+
+    assert check(signed(f"timestamp={quote(stamp)}")) == errors.TIMESTAMP_ERROR
 
 
 @pytest.mark.parametrize("query", ["timestamp=soon", "timestamp=1&recvWindow=x", ""])
