@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import re
 import sys
 from collections.abc import Sequence
@@ -19,10 +20,14 @@ _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 
 def parse_duration(text: str) -> timedelta:
     """``60m``, ``90s``, ``1h``, ``1500ms``; a bare number is minutes."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", text)
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)?\s*", text)
+    problem = argparse.ArgumentTypeError(f"{text!r} is not a positive duration like 60m or 90s")
     if match is None or float(match.group(1)) <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive duration like 60m or 90s")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "m"])
+        raise problem
+    try:
+        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "m"])
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than any clock can run") from None
 
 
 def _positive(text: str) -> float:
@@ -30,17 +35,23 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1
-    if value <= 0:
+    if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
     return value
+
+
+def _port(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,5}", text) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bingx-sim", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the sandbox exchange until SIGINT/SIGTERM")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    run.add_argument("--host", default="127.0.0.1", help="an IPv4 or IPv6 address, or a name")
+    run.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
     run.add_argument("--accounts", type=Path, help="JSON list of {api_key, api_secret}")
     run.add_argument("--key-ttl", type=parse_duration, default=defaults.KEY_TTL)
     run.add_argument(

@@ -11,7 +11,11 @@ import json
 import zlib
 from typing import Any
 
-__all__ = ["decode", "dumps", "encode"]
+__all__ = ["FrameTooLarge", "decode", "dumps", "encode", "inflate"]
+
+
+class FrameTooLarge(ValueError):
+    """A gzip frame that inflates beyond the allowed size (a "gzip bomb")."""
 
 
 def dumps(payload: Any) -> str:
@@ -26,6 +30,17 @@ def encode(text: str) -> bytes:
 def decode(data: bytes) -> str:
     """Un-gzip one frame; the inverse of :func:`encode`, for tests and the journal."""
     return zlib.decompress(data, wbits=31).decode()
+
+
+def inflate(data: bytes, limit: int) -> str:
+    """Un-gzip a *client's* frame, never holding more than ``limit`` bytes of output:
+    ``FrameTooLarge`` past it, ``zlib.error``/``UnicodeDecodeError`` when it is not
+    gzip of UTF-8. A 254 KiB frame can inflate to 256 MiB; this stops at ``limit``."""
+    inflater = zlib.decompressobj(wbits=31)
+    out = inflater.decompress(data, limit + 1)
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise FrameTooLarge(f"inflates to more than {limit} bytes")
+    return out.decode()
 
 
 PING = encode("Ping")

@@ -7,12 +7,14 @@ The simulator's thread appends; tests read immutable snapshots and wait on a con
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from . import defaults
 from .clock import real_monotonic
 
 __all__ = [
@@ -40,6 +42,8 @@ class RestCall:
     code: int | None
     at_ms: int
     violation: str | None = None
+    full_size: int | None = None
+    """The body's true length in characters when the journal kept only its start."""
 
     def __str__(self) -> str:
         code = f" code={self.code}" if self.code is not None else ""
@@ -57,6 +61,8 @@ class WsFrame:
     binary: bool
     at_ms: int
     violation: str | None = None
+    full_size: int | None = None
+    """The text's true length in characters when the journal kept only its start."""
 
     def __str__(self) -> str:
         arrow = "<-" if self.direction == "in" else "->"
@@ -101,21 +107,71 @@ class JournalTimeout(AssertionError):
     """No journal entry matched before the deadline; the message lists what did arrive."""
 
 
-class Journal:
-    """The live, thread-safe log. Bounded, so a long soak cannot eat the memory."""
+def _trimmed(entry: Entry, limit: int) -> Entry:
+    """The entry with an over-long body or frame text cut to ``limit`` characters."""
+    if isinstance(entry, RestCall) and len(entry.body) > limit:
+        return dataclasses.replace(entry, body=entry.body[:limit], full_size=len(entry.body))
+    if isinstance(entry, WsFrame) and len(entry.text) > limit:
+        return dataclasses.replace(entry, text=entry.text[:limit], full_size=len(entry.text))
+    return entry
 
-    def __init__(self, maxlen: int = 100_000) -> None:
-        self._entries: deque[Entry] = deque(maxlen=maxlen)
+
+def _weight(entry: Entry) -> int:
+    """Roughly what an entry costs in memory, for the journal's byte bound."""
+    if isinstance(entry, RestCall):
+        extra = sum(len(k) + len(v) for k, v in entry.headers.items())
+        extra += sum(len(k) + len(v) for k, v in entry.query.items())
+        return 256 + len(entry.body) + len(entry.path) + extra
+    if isinstance(entry, WsFrame):
+        return 160 + len(entry.text)
+    return 160 + len(str(entry))
+
+
+class Journal:
+    """The live, thread-safe log. Bounded in entries and in bytes, so a long soak or a
+    client sending huge bodies cannot eat the memory: bodies and frames longer than
+    ``text_limit`` are kept cut (``full_size`` says how long they were), and the oldest
+    entries go once there are more than ``max_entries`` or ``max_bytes``."""
+
+    def __init__(
+        self,
+        maxlen: int = defaults.JOURNAL_MAX_ENTRIES,
+        *,
+        max_bytes: int = defaults.JOURNAL_MAX_BYTES,
+        text_limit: int = defaults.JOURNAL_TEXT_LIMIT,
+    ) -> None:
+        self._entries: deque[Entry] = deque()
+        self._weights: deque[int] = deque()
+        self._bytes = 0
+        self._max_entries = maxlen
+        self._max_bytes = max_bytes
+        self._text_limit = text_limit
         self._changed = threading.Condition()
 
+    @property
+    def size_bytes(self) -> int:
+        """The journal's approximate memory, the figure its byte bound applies to."""
+        return self._bytes
+
     def append(self, entry: Entry) -> None:
+        entry = _trimmed(entry, self._text_limit)
+        weight = _weight(entry)
         with self._changed:
             self._entries.append(entry)
+            self._weights.append(weight)
+            self._bytes += weight
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._max_entries or self._bytes > self._max_bytes
+            ):
+                self._entries.popleft()
+                self._bytes -= self._weights.popleft()
             self._changed.notify_all()
 
     def clear(self) -> None:
         with self._changed:
             self._entries.clear()
+            self._weights.clear()
+            self._bytes = 0
             self._changed.notify_all()
 
     def snapshot(self) -> JournalSnapshot:

@@ -13,6 +13,19 @@ __all__ = ["AppServer"]
 ACCESS_FORMAT = '%a "%r" %s %b %Tfs'
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on the first address ``host`` resolves to: IPv4 or IPv6
+    (``::1``, ``[::1]``), or a name. ``OSError`` when it cannot be bound."""
+    host = host.removeprefix("[").removesuffix("]")
+    try:
+        family, _, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (UnicodeError, ValueError) as error:  # a name IDNA cannot encode, a NUL byte
+        raise OSError(f"{host!r} is not a host name or address: {error}") from None
+    return socket.create_server(address[:2], family=family)
+
+
 class AppServer:
     """One aiohttp app bound to ``host:port`` (0: any free port). Call :meth:`start` and
     :meth:`close` on the loop that serves it; :meth:`close` is idempotent."""
@@ -43,7 +56,7 @@ class AppServer:
         """Bind and accept; ``OSError`` (port in use, bad host) leaves nothing running."""
         await self._runner.setup()
         try:
-            self._listener = socket.create_server((self.host, self.port))
+            self._listener = _listen(self.host, self.port)
             await web.SockSite(self._runner, self._listener).start()
         except BaseException:
             await self.close()

@@ -108,7 +108,7 @@ async def _run(settings: SandboxSettings, out: TextIO) -> None:
 
 def serve(settings: SandboxSettings, out: TextIO) -> None:
     """Run until SIGINT or SIGTERM, then close every socket and return."""
-    if not is_loopback(settings.host) and not settings.control_token:
+    if not is_loopback(settings.host.strip("[]")) and not settings.control_token:
         raise SandboxError(
             f"--host {settings.host} exposes the control API beyond this machine; "
             "pass --control-token TOKEN"

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from . import errors, events, frames
+from . import defaults, errors, events, frames
 from .clock import real_monotonic
 from .event_types import SPOT_TOPICS
 from .exchange import ListenKey
@@ -133,11 +133,13 @@ def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool)
 
 
 def _payload_text(msg: Any) -> str:
+    """A text frame as is; a binary one un-gzipped (bounded), or, when it is not gzip
+    of UTF-8, read as UTF-8 with replacements. ``FrameTooLarge`` for a gzip bomb."""
     if msg.type is WSMsgType.TEXT:
         return str(msg.data)
     data: bytes = msg.data
     try:
-        return frames.decode(data)
+        return frames.inflate(data, defaults.MAX_CLIENT_MESSAGE)
     except (zlib.error, UnicodeDecodeError):
         return data.decode("utf-8", "replace")
 
@@ -186,7 +188,12 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         )
     # No autoping, no autoclose: aiohttp would answer those from this reading task, and
     # the connection's writer must be the only task that writes (docs/design.md).
-    ws = web.WebSocketResponse(compress=False, autoping=False, autoclose=False)
+    ws = web.WebSocketResponse(
+        compress=False,
+        autoping=False,
+        autoclose=False,
+        max_msg_size=defaults.MAX_CLIENT_MESSAGE,
+    )
     await ws.prepare(request)
     conn = Connection(
         ws,
@@ -230,7 +237,22 @@ async def _read(state: SimState, conn: Connection) -> None:
         msg = await conn.ws.receive()
         if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
             state.sweep()
-            on_message(state, conn, _payload_text(msg), msg.type is WSMsgType.BINARY)
+            try:
+                text = _payload_text(msg)
+            except frames.FrameTooLarge as error:
+                # RFC 6455's answer to a message too big to process: close 1009.
+                why = f"message too big: {error}"
+                conn.close(1009, "message too big", violation=why, flush=False)
+                return
+            on_message(state, conn, text, msg.type is WSMsgType.BINARY)
+        elif msg.type is WSMsgType.ERROR:
+            # aiohttp has already answered a protocol violation (bad UTF-8 in a text
+            # frame, a frame over max_msg_size, a bad opcode) with a close frame carrying
+            # the RFC code; record it as the client's mistake it is.
+            code = getattr(msg.data, "code", 1006)
+            why = f"protocol error: {msg.data}"
+            conn.close(int(code), str(msg.data)[:100] or "protocol error", violation=why)
+            return
         elif msg.type is WSMsgType.PING:
             conn.pong(msg.data)
         elif msg.type is WSMsgType.CLOSE:
