@@ -5,12 +5,46 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 __all__ = ["AppServer"]
 
 ACCESS_FORMAT = '%a "%r" %s %b %Tfs'
+
+
+class _ProtocolLog(logging.Logger):
+    """aiohttp's HTTP-layer logger for one server. A request aiohttp refuses before any
+    handler runs (an unsupported ``Content-Encoding``, a malformed request line or header)
+    is the client's mistake, already answered with a 4xx: it is reported to
+    ``on_refused`` and logged as one line, not as an ERROR with our traceback."""
+
+    def __init__(self, on_refused: Callable[[int, str], None] | None) -> None:
+        super().__init__("bingx_sim.http")
+        self.parent = logging.getLogger("bingx_sim.http")
+        self._on_refused = on_refused
+
+    def _refused(self, error: object) -> bool:
+        status = getattr(error, "code", 500)
+        if not (isinstance(error, HttpProcessingError) and 400 <= status < 500):
+            return False
+        why = " ".join(str(error.message or type(error).__name__).split())
+        self.info("refused a malformed request with %s: %s", status, why)
+        if self._on_refused is not None:
+            self._on_refused(status, why)
+        return True
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        if not self._refused(kwargs.get("exc_info")):
+            super().exception(msg, *args, **kwargs)
+
+    def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
+        # aiohttp logs a bad method on a connection's first request at debug level.
+        if not self._refused(kwargs.get("exc_info")):
+            super().debug(msg, *args, **kwargs)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -28,7 +62,8 @@ def _listen(host: str, port: int) -> socket.socket:
 
 class AppServer:
     """One aiohttp app bound to ``host:port`` (0: any free port). Call :meth:`start` and
-    :meth:`close` on the loop that serves it; :meth:`close` is idempotent."""
+    :meth:`close` on the loop that serves it; :meth:`close` is idempotent.
+    ``on_refused`` hears of each request aiohttp refused before the app saw it."""
 
     def __init__(
         self,
@@ -38,6 +73,7 @@ class AppServer:
         *,
         access_log: logging.Logger | None = None,
         shutdown_timeout: float = 1.0,
+        on_refused: Callable[[int, str], None] | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -48,6 +84,7 @@ class AppServer:
             access_log=access_log,
             access_log_format=ACCESS_FORMAT,
             shutdown_timeout=shutdown_timeout,
+            logger=_ProtocolLog(on_refused),
         )
         self._listener: socket.socket | None = None
         self._closed = False

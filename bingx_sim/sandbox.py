@@ -85,6 +85,7 @@ async def _run(settings: SandboxSettings, out: TextIO) -> None:
         settings.port,
         access_log=logging.getLogger("bingx_sim.access"),
         shutdown_timeout=2.0,
+        on_refused=state.refused_request,
     )
     try:
         await server.start()

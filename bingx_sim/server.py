@@ -127,7 +127,7 @@ class Simulator:
         app = create_app(self.config, wall=self._clock, seed_accounts=self._seed_accounts)
         self._state = app[STATE]
         self._stop_requested = asyncio.Event()
-        server = AppServer(app, self._host, self._port)
+        server = AppServer(app, self._host, self._port, on_refused=app[STATE].refused_request)
         try:
             await server.start()
             self._port = server.port

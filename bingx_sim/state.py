@@ -25,7 +25,7 @@ from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
 from .event_types import frame_for
 from .exchange import Account, Exchange, ListenKey, seeded_factories
 from .faults import Fault, FaultPlan
-from .journal import Journal, SimError
+from .journal import Journal, RestCall, SimError
 from .options import ContractOptions
 from .sockets import Connection, Registry
 
@@ -146,6 +146,13 @@ class SimState:
                 self.sweep()
             except Exception as error:
                 self.record_error("the expiry watcher", error)
+
+    def refused_request(self, status: int, why: str) -> None:
+        """Journal a request the HTTP layer refused before any route saw it (so method
+        and path are unknown): a client mistake, like every malformed request."""
+        self.journal.append(
+            RestCall("?", "?", {}, {}, "", status, None, self.now_ms(), f"malformed HTTP: {why}")
+        )
 
     def drop_key_sockets(self, listen_key: str, reason: str) -> None:
         for conn in self.sockets.by_key(listen_key):
