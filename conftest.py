@@ -1,4 +1,10 @@
-"""Project-wide test configuration: pytester for plugin tests, a CI hypothesis profile."""
+"""Project-wide test configuration: pytester for plugin tests, hypothesis profiles.
+
+CI runs the ``ci`` profile (bounded example counts, so the suite stays within its time
+budget). ``BINGX_SIM_HYPOTHESIS=deep`` runs 25 times as many examples for a local hunt.
+"""
+
+import os
 
 from hypothesis import settings
 
@@ -6,4 +12,5 @@ pytest_plugins = ["pytester"]
 
 settings.register_profile("ci", deadline=None, max_examples=200)
 settings.register_profile("dev", deadline=None, max_examples=50)
-settings.load_profile("ci")
+settings.register_profile("deep", deadline=None, max_examples=5000)
+settings.load_profile(os.environ.get("BINGX_SIM_HYPOTHESIS", "ci"))

@@ -22,7 +22,7 @@ from .journal import RestCall
 from .params import Params, decode_body, parse_params
 from .state import STATE, SimState
 
-__all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "unknown_path"]
+__all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "refuse_plain", "unknown_path"]
 
 LISTEN_KEY_PATH = "/openApi/user/auth/userDataStream"
 _KEY_SHAPE = re.compile(r"[0-9a-f]{64}")
@@ -112,21 +112,29 @@ async def _error(
     )
 
 
+async def _plain(
+    request: web.Request, state: SimState, incoming: Incoming, status: int, why: str
+) -> web.Response:
+    text = f"{status} {why}".encode()
+    return await _answer(
+        request, state, incoming, status, text, violation=why, content_type="text/plain"
+    )
+
+
 async def _unreadable(request: web.Request, state: SimState, incoming: Incoming) -> web.Response:
     """A request the exchange cannot read: a plain HTTP refusal, or 100400 in its JSON."""
     why = incoming.problem or "unreadable request"
     if incoming.status is not None:
-        text = f"{incoming.status} Bad Request: {why}".encode()
-        return await _answer(
-            request,
-            state,
-            incoming,
-            incoming.status,
-            text,
-            violation=why,
-            content_type="text/plain",
-        )
+        return await _plain(request, state, incoming, incoming.status, why)
     return await _error(request, state, incoming, ApiError(errors.ARGUMENTS_INVALID, why))
+
+
+async def refuse_plain(request: web.Request, status: int, why: str) -> web.Response:
+    """A plain-text HTTP refusal, journaled as the client's mistake (for requests the
+    exchange refuses at the HTTP level, such as a GET of a websocket path without an
+    upgrade)."""
+    state = request.app[STATE]
+    return await _plain(request, state, await _read(request), status, why)
 
 
 async def _injected(

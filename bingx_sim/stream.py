@@ -21,6 +21,7 @@ from .clock import real_monotonic
 from .event_types import SPOT_TOPICS
 from .exchange import ListenKey
 from .journal import WsEvent, WsFrame
+from .rest import refuse_plain
 from .sockets import Connection
 from .state import STATE, SimState
 
@@ -175,6 +176,10 @@ def _live_key(state: SimState, key: str) -> ListenKey | str:
 
 async def _account_stream(request: web.Request, stream: str) -> web.StreamResponse:
     state = request.app[STATE]
+    if not web.WebSocketResponse().can_prepare(request).ok:
+        return await refuse_plain(
+            request, 400, f"{request.method} {request.path}: not a websocket upgrade"
+        )
     state.sweep()
     key = request.query.get("listenKey", "")
     owner = _live_key(state, key)
