@@ -28,6 +28,7 @@ from .state import STATE, SimState
 __all__ = ["stream_routes"]
 
 _MAX_SPOT_TOPICS = 200
+_HARD_MESSAGE_CEILING = 4 * defaults.MAX_CLIENT_MESSAGE
 
 
 def _ws_error(code: int, msg: str, request_id: str = "") -> str:
@@ -84,28 +85,31 @@ def _journal_in(
     )
 
 
+def _loads(text: str) -> Any:
+    """A client message's JSON, or ``None`` when it is not JSON (or nests so deep that
+    the parser gives up: a message of a million ``[`` is the client's mistake too)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
 def _on_swap_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
     if text == "Pong":
         conn.last_pong = real_monotonic()
         _journal_in(state, conn, text, binary, None)
         return
     # The swap and coin-M account sockets take no subscription; anything else is 80014.
-    request_id = ""
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, dict) and isinstance(parsed.get("id"), str):
-            request_id = parsed["id"]
-    except ValueError:
-        pass
+    parsed = _loads(text)
+    request_id = (
+        parsed["id"] if isinstance(parsed, dict) and isinstance(parsed.get("id"), str) else ""
+    )
     _journal_in(state, conn, text, binary, f"{conn.stream} account socket takes no messages")
     conn.send(_ws_error(errors.INVALID_PARAMS_WS, "invalid params", request_id))
 
 
 def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
-    try:
-        parsed: Any = json.loads(text)
-    except ValueError:
-        parsed = None
+    parsed = _loads(text)
     if text == "Pong" or (isinstance(parsed, dict) and "pong" in parsed):
         conn.last_pong = real_monotonic()  # lenient: BingX's own helper answers "Pong"
         _journal_in(state, conn, text, binary, None)
@@ -135,12 +139,15 @@ def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool)
 
 def _payload_text(msg: Any) -> str:
     """A text frame as is; a binary one un-gzipped (bounded), or, when it is not gzip
-    of UTF-8, read as UTF-8 with replacements. ``FrameTooLarge`` for a gzip bomb."""
+    of UTF-8, read as UTF-8 with replacements. ``FrameTooLarge`` past the size cap."""
+    limit = defaults.MAX_CLIENT_MESSAGE
+    if len(msg.data) > limit:
+        raise frames.FrameTooLarge(f"{len(msg.data)} bytes, over {limit}")
     if msg.type is WSMsgType.TEXT:
         return str(msg.data)
     data: bytes = msg.data
     try:
-        return frames.inflate(data, defaults.MAX_CLIENT_MESSAGE)
+        return frames.inflate(data, limit)
     except (zlib.error, UnicodeDecodeError):
         return data.decode("utf-8", "replace")
 
@@ -197,7 +204,10 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         compress=False,
         autoping=False,
         autoclose=False,
-        max_msg_size=defaults.MAX_CLIENT_MESSAGE,
+        # Read whole messages up to a hard ceiling, so one over our cap is refused with
+        # our close frame after it was read (refusing mid-message, as aiohttp does past
+        # max_msg_size, resets the connection before the client can read the close).
+        max_msg_size=_HARD_MESSAGE_CEILING,
     )
     await ws.prepare(request)
     conn = Connection(
