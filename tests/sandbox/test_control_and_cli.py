@@ -121,3 +121,47 @@ def test_demo_tells_the_whole_story_in_under_two_seconds() -> None:
     seconds = float(text.rsplit("done in ", 1)[1].split(" s")[0])
     assert seconds < 2.0
     assert text.rstrip().endswith("client mistakes: 0")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "99999"], "not a port number"),
+        (["--port", "-1"], "not a port number"),
+        (["--ping-interval", "nan"], "not a positive number"),
+        (["--pong-timeout", "inf"], "not a positive number"),
+        (["--key-ttl", "99999999999999999999"], "longer than any clock"),
+    ],
+)
+def test_bad_flags_get_one_line_not_a_traceback(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", *argv])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and message in err and "Traceback" not in err
+
+
+def test_an_unresolvable_host_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["serve", "--host", "host.invalid", "--port", "0", "--control-token", "t"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("bingx-sim: cannot listen on host.invalid")
+
+
+def test_the_control_api_refuses_bad_numbers_and_bodies(sim: Simulator) -> None:
+    base = f"{sim.rest_url}/_sim"
+    json_type = {"Content-Type": "application/json"}
+    with requests.Session() as http:
+        for body in (
+            '{"advance": Infinity}',
+            '{"set_ms": 1e400}',
+            '{"set_ms": 1e30}',
+            '{"advance_ms": 99999999999999999999}',
+            "[" * 60_000,
+            '{"a":' + "[" * 20 + "]" * 20 + "}",
+        ):
+            answer = http.post(f"{base}/clock", data=body, headers=json_type)
+            assert answer.status_code == 400 and answer.json()["error"], body
+        huge = http.post(f"{base}/clock", data="[" * 100_000, headers=json_type)
+        assert huge.status_code == 413
+        assert http.get(f"{base}/clock").json()["offset_ms"] == 0

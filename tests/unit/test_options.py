@@ -48,3 +48,11 @@ def test_make_config_splits_timings_from_contract_options() -> None:
 def test_timings_must_be_positive(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="positive"):
         make_config(**bad)
+
+
+def test_max_recv_window_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_recv_window_ms"):
+        ContractOptions(max_recv_window_ms=0)
+    assert ContractOptions().recv_window_cap_ms == 5000
+    assert ContractOptions(recv_window_ms=30_000).recv_window_cap_ms == 30_000
+    assert ContractOptions(max_recv_window_ms=60_000).recv_window_cap_ms == 60_000
