@@ -1,0 +1,121 @@
+"""Malformed requests get a clear answer in the exchange's format (or a plain 4xx where
+the exchange answers at the HTTP level), are journaled as the client's mistake, and
+never show up as a 500 or a traceback (docs/contract.md, "malformed input")."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+
+import pytest
+import requests
+
+from bingx_sim import Account, Simulator, defaults
+from bingx_sim.journal import RestCall
+from bingx_sim.rest import LISTEN_KEY_PATH
+
+from ..wire import headers, new_key
+
+
+def _last_call(sim: Simulator) -> RestCall:
+    return sim.journal.requests[-1]
+
+
+def url(sim: Simulator) -> str:
+    return f"{sim.rest_url}{LISTEN_KEY_PATH}"
+
+
+def test_a_body_that_is_not_utf8_is_100400(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    answer = http.post(url(sim), data=b"a=\xff\xfe", headers=headers(account))
+    assert answer.status_code == 200
+    assert answer.json()["code"] == 100400 and "UTF-8" in answer.json()["msg"]
+    assert _last_call(sim).violation == "body is not UTF-8"
+
+
+def test_the_declared_charset_is_ignored_the_api_is_utf8(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    typed = headers(account) | {"Content-Type": "text/plain; charset=nonsense"}
+    assert "listenKey" in http.post(url(sim), data=b"", headers=typed).json()
+
+
+def test_a_corrupt_gzip_body_is_a_plain_400_and_the_connection_closes(
+    sim: Simulator, http: requests.Session, account: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        answer = http.post(
+            url(sim),
+            data=b"not gzip at all",
+            headers=headers(account) | {"Content-Encoding": "gzip"},
+        )
+    assert answer.status_code == 400 and answer.headers["Content-Type"].startswith("text/plain")
+    assert answer.headers.get("Connection") == "close"
+    assert "Content-Encoding" in (_last_call(sim).violation or "")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_a_valid_gzip_body_is_read(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    body = zlib.compress(f"listenKey={key}".encode(), wbits=31)
+    zipped = headers(account) | {"Content-Encoding": "gzip"}
+    assert http.put(url(sim), data=body, headers=zipped).status_code == 204  # query-only key
+    assert _last_call(sim).body == f"listenKey={key}"
+
+
+def test_an_unsupported_content_encoding_is_refused_and_journaled(
+    sim: Simulator, http: requests.Session, account: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        answer = http.post(
+            url(sim), data=b"x", headers=headers(account) | {"Content-Encoding": "br"}
+        )
+    assert answer.status_code == 400
+    refused = sim.journal.wait_for(lambda e: isinstance(e, RestCall) and e.method == "?")
+    assert refused.violation and "brotli" in refused.violation
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_a_parameter_sent_twice_is_100400(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    answer = http.put(
+        url(sim), params=[("listenKey", key), ("listenKey", "x")], headers=headers(account)
+    )
+    assert answer.json()["code"] == 100400 and "listenKey" in answer.json()["msg"]
+    assert [k.expires_at_ms for k in sim.listen_keys()] == [
+        sim.listen_keys()[0].created_ms + 3_600_000
+    ]
+
+
+def test_a_plain_get_of_a_websocket_path_is_a_journaled_400(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    answer = http.get(f"{sim.rest_url}/swap-market", params={"listenKey": key})
+    assert answer.status_code == 400 and "websocket" in answer.text
+    assert "not a websocket upgrade" in (_last_call(sim).violation or "")
+
+
+def test_long_bodies_are_journaled_cut_with_their_true_size(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    body = "x=" + "y" * (defaults.JOURNAL_TEXT_LIMIT * 2)
+    http.post(url(sim), data=body, headers=headers(account))
+    call = _last_call(sim)
+    assert len(call.body) == defaults.JOURNAL_TEXT_LIMIT and call.full_size == len(body)
+
+
+@pytest.mark.parametrize("code", [999, 1004, 1005, 1006, 1015, 2999, 5000])
+def test_close_sockets_refuses_codes_that_may_not_be_sent(sim: Simulator, code: int) -> None:
+    with pytest.raises(ValueError, match="may not be sent"):
+        sim.close_sockets(code=code)
+
+
+def test_close_sockets_refuses_a_reason_over_123_bytes(sim: Simulator) -> None:
+    with pytest.raises(ValueError, match="123 bytes"):
+        sim.close_sockets(reason="é" * 62)
