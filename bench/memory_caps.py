@@ -1,0 +1,103 @@
+"""Peak memory of the simulator's process under the inputs that used to grow it without
+bound, each in a fresh interpreter, against a baseline run that starts a simulator and
+sends nothing (so the figure is what the input adds):
+
+* ``bodies``: 300 REST bodies of 900 KiB (journaled; the journal keeps 64 KiB of each);
+* ``frames``: 40 pushed events of 3 MiB each to one reading client;
+* ``client-frames``: 40 client text frames of 1 MiB (the cap) on one socket;
+* ``bomb``: a 254 KiB gzip frame that inflates to 256 MiB, sent 5 times.
+
+    python bench/memory_caps.py
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import zlib
+
+SCENARIOS = ("baseline", "bodies", "frames", "client-frames", "bomb")
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def run(scenario: str) -> None:
+    import requests
+    import websocket
+
+    from bingx_sim import Simulator
+    from bingx_sim.rest import LISTEN_KEY_PATH
+
+    with Simulator(pong_timeout=600) as sim, requests.Session() as http:
+        account = sim.add_account()
+        auth = {"X-BX-APIKEY": account.api_key}
+        url = f"{sim.rest_url}{LISTEN_KEY_PATH}"
+        key = http.post(url, headers=auth).json()["listenKey"]
+        ws = websocket.create_connection(f"{sim.ws_url}?listenKey={key}", timeout=30)
+        try:
+            if scenario == "bodies":
+                body = b"x=" + b"y" * (900 * 1024)
+                for _ in range(300):
+                    http.post(url, data=body, headers=auth)
+            elif scenario == "frames":
+                for i in range(40):
+                    filler = f"{i:x}" * (3 * 1024 * 1024 // len(f"{i:x}"))
+                    sim.push(account, {"e": "ORDER_TRADE_UPDATE", "o": {"c": filler}})
+                    while True:  # read the event, skipping heartbeats
+                        _, frame = ws.recv_data()
+                        data = zlib.decompress(frame, wbits=31)
+                        if data != b"Ping":
+                            break
+            elif scenario == "client-frames":
+                for _ in range(40):
+                    ws.send("z" * (1024 * 1024))
+            elif scenario == "bomb":
+                baseline = _peak_mib()
+                deflater = zlib.compressobj(9, wbits=31)
+                chunk = b"\0" * (1024 * 1024)
+                bomb = b"".join(deflater.compress(chunk) for _ in range(256)) + deflater.flush()
+                for _ in range(5):
+                    bomb_ws = websocket.create_connection(f"{sim.ws_url}?listenKey={key}")
+                    bomb_ws.send_binary(bomb)
+                    bomb_ws.recv_data(control_frame=True)
+                    bomb_ws.close()
+                print(f"{_peak_mib() - baseline:.1f}", len(bomb))
+                return
+            kept = sum(
+                len(getattr(e, "body", "")) + len(getattr(e, "text", "")) for e in sim.journal
+            )
+            print(f"{_peak_mib():.1f}", len(sim.journal), kept)
+        finally:
+            ws.close()
+
+
+def main() -> None:
+    results = {}
+    for scenario in SCENARIOS:
+        out = subprocess.run(
+            [sys.executable, __file__, scenario], check=True, capture_output=True, text=True
+        ).stdout.split()
+        results[scenario] = out
+    base = float(results["baseline"][0])
+    print(f"baseline peak RSS {base:.1f} MiB (simulator started, nothing sent)")
+    for scenario in SCENARIOS[1:]:
+        figures = results[scenario]
+        if scenario == "bomb":
+            size = int(figures[1]) // 1024
+            print(f"{scenario:14s} +{float(figures[0]):.1f} MiB peak ({size} KiB frame, 5 times)")
+            continue
+        peak, entries, journal_bytes = float(figures[0]), figures[1], int(figures[2])
+        print(
+            f"{scenario:14s} +{peak - base:.1f} MiB peak; journal {entries} entries, "
+            f"{journal_bytes / 2**20:.1f} MiB of bodies and frames kept"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        run(sys.argv[1])
+    else:
+        main()
