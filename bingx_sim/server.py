@@ -174,21 +174,26 @@ class Simulator:
         return self._port
 
     @property
+    def _authority(self) -> str:
+        host = self._host.strip("[]")
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+
+    @property
     def rest_url(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        return f"http://{self._authority}"
 
     @property
     def ws_url(self) -> str:
         """USDT-M account stream base: connect to ``f"{ws_url}?listenKey={key}"``."""
-        return f"ws://{self._host}:{self.port}/swap-market"
+        return f"ws://{self._authority}/swap-market"
 
     @property
     def spot_ws_url(self) -> str:
-        return f"ws://{self._host}:{self.port}/market"
+        return f"ws://{self._authority}/market"
 
     @property
     def coinm_ws_url(self) -> str:
-        return f"ws://{self._host}:{self.port}/cswap-market"
+        return f"ws://{self._authority}/cswap-market"
 
     # the facade -------------------------------------------------------------------
 

@@ -165,3 +165,29 @@ def test_the_control_api_refuses_bad_numbers_and_bodies(sim: Simulator) -> None:
         huge = http.post(f"{base}/clock", data="[" * 100_000, headers=json_type)
         assert huge.status_code == 413
         assert http.get(f"{base}/clock").json()["offset_ms"] == 0
+
+
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_an_ipv6_host_serves_rest_websockets_and_the_control_api() -> None:
+    from bingx_sim.contract.wire import connect
+
+    with Simulator(host="::1") as ipv6, requests.Session() as http:
+        assert ipv6.rest_url.startswith("http://[::1]:")
+        account = ipv6.add_account()
+        key = http.post(
+            f"{ipv6.rest_url}/openApi/user/auth/userDataStream",
+            headers={"X-BX-APIKEY": account.api_key},
+        ).json()["listenKey"]
+        with connect(ipv6.ws_url, key, timeout=5):
+            pass
+        assert http.post(f"{ipv6.rest_url}/_sim/clock", json={"advance": 1}).status_code == 200
