@@ -97,9 +97,11 @@ def test_exchange_routes_ignore_origin_and_host(sim: Simulator, http: requests.S
 
 
 def test_token_mode_skips_the_host_check_but_not_origin_or_content_type() -> None:
-    from aiohttp.test_utils import TestClient, TestServer, loop_context
+    from aiohttp.test_utils import TestClient
 
     from bingx_sim.app import create_app
+
+    from .app_client import run_check
 
     auth = {"Authorization": "Bearer s3cret"}
 
@@ -114,19 +116,15 @@ def test_token_mode_skips_the_host_check_but_not_origin_or_content_type() -> Non
         ok = await client.post("/_sim/reset", json={}, headers=remote | auth)
         assert ok.status == 200
 
-    with loop_context() as loop:
-        client = TestClient(TestServer(create_app(control_token="s3cret")), loop=loop)
-        loop.run_until_complete(client.start_server())
-        try:
-            loop.run_until_complete(check(client))
-        finally:
-            loop.run_until_complete(client.close())
+    run_check(create_app(control_token="s3cret"), check)
 
 
 def test_a_non_utf8_authorization_header_is_a_401_not_a_crash() -> None:
-    from aiohttp.test_utils import TestClient, TestServer, loop_context
+    from aiohttp.test_utils import TestClient
 
     from bingx_sim.app import create_app
+
+    from .app_client import run_check
 
     async def check(client: TestClient) -> None:  # type: ignore[type-arg]
         import asyncio
@@ -141,10 +139,4 @@ def test_a_non_utf8_authorization_header_is_a_401_not_a_crash() -> None:
         await writer.wait_closed()
         assert status_line.startswith(b"HTTP/1.1 401"), status_line
 
-    with loop_context() as loop:
-        client = TestClient(TestServer(create_app(control_token="s3cret")), loop=loop)
-        loop.run_until_complete(client.start_server())
-        try:
-            loop.run_until_complete(check(client))
-        finally:
-            loop.run_until_complete(client.close())
+    run_check(create_app(control_token="s3cret"), check)

@@ -49,9 +49,11 @@ def test_control_api_errors_are_json(sim: Simulator) -> None:
 
 
 def test_control_token_is_enforced_when_set() -> None:
-    from aiohttp.test_utils import TestClient, TestServer, loop_context
+    from aiohttp.test_utils import TestClient
 
     from bingx_sim.app import create_app
+
+    from .app_client import run_check
 
     async def check(client: TestClient) -> None:  # type: ignore[type-arg]
         assert (await client.get("/_sim/health")).status == 401
@@ -60,13 +62,7 @@ def test_control_token_is_enforced_when_set() -> None:
         ok = await client.get("/_sim/health", headers={"Authorization": "Bearer s3cret"})
         assert ok.status == 200
 
-    with loop_context() as loop:
-        client = TestClient(TestServer(create_app(control_token="s3cret")), loop=loop)
-        loop.run_until_complete(client.start_server())
-        try:
-            loop.run_until_complete(check(client))
-        finally:
-            loop.run_until_complete(client.close())
+    run_check(create_app(control_token="s3cret"), check)
 
 
 @pytest.mark.parametrize(
