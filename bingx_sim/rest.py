@@ -55,7 +55,9 @@ async def _read(request: web.Request) -> Incoming:
         # The rest of the body cannot be parsed: mark it consumed (aiohttp would otherwise
         # read on after the answer and log the error) and close after answering.
         request.content.feed_eof()
-        why = f"body does not match its Content-Encoding: {error.__cause__ or error}"
+        encoding = request.headers.get("Content-Encoding", "")
+        cause = getattr(error.__cause__, "message", "") or str(error)
+        why = f"body does not match its Content-Encoding ({encoding}): {cause}"
         return Incoming("", parse_params(raw_query, ""), why, 400)
     body = decode_body(raw)
     if body is None:
