@@ -64,7 +64,11 @@ def create_app(
     ``seed_accounts`` are registered now and again after every reset.
     """
     state = SimState(config or SimConfig(), wall, seed_accounts)
-    app = web.Application()
+    # aiohttp's own Content-Encoding decoding is off: rest.py inflates bodies itself,
+    # bounded, and answers a corrupt one (aiohttp can hang on a truncated one).
+    app = web.Application(
+        client_max_size=defaults.MAX_REST_BODY, handler_args={"auto_decompress": False}
+    )
     app[STATE] = state
     app.add_routes(listen_key_routes())
     app.add_routes(stream_routes())

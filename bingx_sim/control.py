@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_protocol import RequestPayloadError
 
 from . import defaults
 from .control_guard import BodyTooLarge, Refusal, parse_body, refusal
@@ -107,9 +106,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise ControlError(413, too_large) from None
-    except RequestPayloadError:
-        request.content.feed_eof()
-        raise ControlError(400, "body does not match its Content-Encoding", close=True) from None
+    except ConnectionError:  # the caller went away mid-body
+        raise ControlError(400, "connection lost while reading the body", close=True) from None
     try:
         return parse_body(raw)
     except BodyTooLarge as error:

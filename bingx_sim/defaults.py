@@ -36,6 +36,8 @@ FACADE_TIMEOUT: Final = 5.0
 # (docs/contract.md, "malformed input and limits").
 MAX_EPOCH_MS: Final = 253_402_300_799_999
 """The exchange clock stops at 9999-12-31T23:59:59.999Z, the last time a timestamp shows."""
+MAX_REST_BODY: Final = 1024 * 1024
+"""Bytes of a REST body, as sent and once un-gzipped; larger is a plain 413."""
 MAX_CLIENT_MESSAGE: Final = 1024 * 1024
 """Bytes of one client websocket message, raw and once un-gzipped; larger is closed 1009."""
 JOURNAL_TEXT_LIMIT: Final = 64 * 1024

@@ -9,10 +9,11 @@ with a sign, an underscore or non-ASCII digits is judged the same way everywhere
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-__all__ = ["Params", "ascii_int", "decode_body", "parse_params"]
+__all__ = ["BodyError", "Params", "ascii_int", "decode_body", "inflate_body", "parse_params"]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")  # no sign, no "_", no other scripts' digits
 
@@ -22,6 +23,43 @@ def ascii_int(text: str) -> int | None:
     ``None`` for anything else. Python's ``int()`` would also take ``+1``, ``1_0``,
     `` 1 `` and Arabic-Indic digits, which no exchange gateway accepts."""
     return int(text) if _DIGITS.fullmatch(text) else None
+
+
+class BodyError(ValueError):
+    """A body the exchange cannot take at the HTTP level; ``status`` says how (400 for
+    a body that does not match its ``Content-Encoding``, 413 for one too large once
+    inflated, 415 for a coding no one supports)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def inflate_body(raw: bytes, content_encoding: str, limit: int) -> bytes:
+    """The body after its ``Content-Encoding`` (``gzip``, ``x-gzip``, ``deflate``,
+    ``identity``, or a comma-separated chain of them), never more than ``limit`` bytes.
+
+    aiohttp's own decoding is switched off for the simulator: it can wait forever for a
+    truncated body that arrived in two TCP segments, and it cannot bound the output."""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    for coding in reversed(codings):  # the last one applied is undone first
+        if coding == "identity":
+            continue
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            raise BodyError(415, f"unsupported Content-Encoding {coding!r}")
+        wbits = 31 if coding != "deflate" else 15
+        try:
+            inflater = zlib.decompressobj(wbits=wbits)
+            out = inflater.decompress(raw, limit + 1)
+            complete = inflater.eof
+        except zlib.error as error:
+            raise BodyError(400, f"body is not valid {coding} data: {error}") from None
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise BodyError(413, f"body inflates to more than {limit} bytes")
+        if not complete:
+            raise BodyError(400, f"body is not valid {coding} data: truncated")
+        raw = out
+    return raw
 
 
 def decode_body(raw: bytes) -> str | None:

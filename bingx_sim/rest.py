@@ -12,14 +12,13 @@ import re
 from dataclasses import dataclass
 
 from aiohttp import web
-from aiohttp.web_protocol import RequestPayloadError
 
-from . import errors
+from . import defaults, errors
 from .auth import authenticate
 from .errors import ApiError
 from .exchange import Account, KeyOutcome
 from .journal import RestCall
-from .params import Params, decode_body, parse_params
+from .params import BodyError, Params, decode_body, inflate_body, parse_params
 from .state import STATE, SimState
 
 __all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "refuse_plain", "unknown_path"]
@@ -42,27 +41,27 @@ class Incoming:
     params: Params
     problem: str | None = None
     status: int | None = None
+    gone: bool = False
 
 
 async def _read(request: web.Request) -> Incoming:
     raw_query = request.rel_url.raw_query_string
+    bare = parse_params(raw_query, "")
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge as error:
-        return Incoming("", parse_params(raw_query, ""), f"body too large: {error.text}", 413)
-    except RequestPayloadError as error:
-        # aiohttp inflates a Content-Encoding: gzip/deflate body; a corrupt one lands here.
-        # The rest of the body cannot be parsed: mark it consumed (aiohttp would otherwise
-        # read on after the answer and log the error) and close after answering.
-        request.content.feed_eof()
-        encoding = request.headers.get("Content-Encoding", "")
-        cause = getattr(error.__cause__, "message", "") or str(error)
-        why = f"body does not match its Content-Encoding ({encoding}): {cause}"
-        return Incoming("", parse_params(raw_query, ""), why, 400)
+        return Incoming("", bare, f"body too large: {error.text}", 413)
+    except ConnectionError:  # the client went away mid-body: nobody will read an answer
+        return Incoming("", bare, "connection lost while reading the body", 400, gone=True)
+    try:
+        coding = request.headers.get("Content-Encoding", "")
+        raw = inflate_body(raw, coding, defaults.MAX_REST_BODY)
+    except BodyError as error:
+        return Incoming("", bare, str(error), error.status)
     body = decode_body(raw)
     if body is None:
         shown = raw.decode("utf-8", "replace")
-        return Incoming(shown, parse_params(raw_query, ""), "body is not UTF-8")
+        return Incoming(shown, bare, "body is not UTF-8")
     params = parse_params(raw_query, body)
     if params.duplicate is not None:
         return Incoming(body, params, f"parameter {params.duplicate!r} sent twice")
@@ -98,7 +97,7 @@ async def _answer(
         response = web.Response(status=status, body=b"")
     else:
         response = web.Response(status=status, body=body, content_type=content_type)
-    if incoming.status == 400:  # the connection's byte stream is no longer trustworthy
+    if incoming.status is not None:  # after a refused body, start afresh
         response.force_close()
     return response
 
@@ -118,8 +117,9 @@ async def _plain(
     request: web.Request, state: SimState, incoming: Incoming, status: int, why: str
 ) -> web.Response:
     text = f"{status} {why}".encode()
+    violation = None if incoming.gone else why  # a client that left made no request
     return await _answer(
-        request, state, incoming, status, text, violation=why, content_type="text/plain"
+        request, state, incoming, status, text, violation=violation, content_type="text/plain"
     )
 
 

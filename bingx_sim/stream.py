@@ -14,7 +14,7 @@ import time as _time
 import zlib
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WebSocketError, WSMsgType, web
 
 from . import defaults, errors, events, frames
 from .clock import real_monotonic
@@ -263,10 +263,13 @@ async def _read(state: SimState, conn: Connection) -> None:
         elif msg.type is WSMsgType.ERROR:
             # aiohttp has already answered a protocol violation (bad UTF-8 in a text
             # frame, a frame over max_msg_size, a bad opcode) with a close frame carrying
-            # the RFC code; record it as the client's mistake it is.
-            code = getattr(msg.data, "code", 1006)
-            why = f"protocol error: {msg.data}"
-            conn.close(int(code), str(msg.data)[:100] or "protocol error", violation=why)
+            # the RFC code: the client's mistake. Anything else (the connection failed
+            # under it) is nobody's mistake, and no close frame could be sent (1006).
+            if isinstance(msg.data, WebSocketError):
+                why = f"protocol error: {msg.data}"
+                conn.close(msg.data.code, str(msg.data)[:100] or "protocol error", violation=why)
+            else:
+                conn.drop(f"connection failed: {msg.data!r}"[:100])
             return
         elif msg.type is WSMsgType.PING:
             conn.pong(msg.data)

@@ -52,7 +52,7 @@ def test_a_corrupt_gzip_body_is_a_plain_400_and_the_connection_closes(
         )
     assert answer.status_code == 400 and answer.headers["Content-Type"].startswith("text/plain")
     assert answer.headers.get("Connection") == "close"
-    assert "Content-Encoding" in (_last_call(sim).violation or "")
+    assert "not valid gzip" in (_last_call(sim).violation or "")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
@@ -66,17 +66,40 @@ def test_a_valid_gzip_body_is_read(
     assert _last_call(sim).body == f"listenKey={key}"
 
 
-def test_an_unsupported_content_encoding_is_refused_and_journaled(
-    sim: Simulator, http: requests.Session, account: Account, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("coding", ["br", "zstd", "gzip, br", "compress"])
+def test_an_unsupported_content_encoding_is_a_journaled_415(
+    sim: Simulator, http: requests.Session, account: Account, coding: str
 ) -> None:
-    with caplog.at_level(logging.INFO):
-        answer = http.post(
-            url(sim), data=b"x", headers=headers(account) | {"Content-Encoding": "br"}
+    answer = http.post(url(sim), data=b"x", headers=headers(account) | {"Content-Encoding": coding})
+    assert answer.status_code == 415 and "unsupported Content-Encoding" in answer.text
+    assert "unsupported" in (_last_call(sim).violation or "")
+
+
+@pytest.mark.parametrize(
+    "body", [b"{}", b"x", b"\x1f\x8b", zlib.compress(b"listenKey=abc", wbits=31)[:-6]]
+)
+def test_a_truncated_compressed_body_sent_in_two_segments_is_answered(
+    sim: Simulator, body: bytes
+) -> None:
+    # aiohttp's own decoding waited forever for such a body when headers and body came
+    # in separate TCP segments (found by the REST fuzz); we decode bodies ourselves.
+    import socket
+
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as raw:
+        raw.sendall(
+            f"POST {LISTEN_KEY_PATH} HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
         )
-    assert answer.status_code == 400
-    refused = sim.journal.wait_for(lambda e: isinstance(e, RestCall) and e.method == "?")
-    assert refused.violation and "brotli" in refused.violation
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+        raw.sendall(body)
+        assert raw.recv(64).startswith(b"HTTP/1.1 400")
+
+
+def test_a_compressed_body_that_inflates_past_the_cap_is_413(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    bomb = zlib.compress(b"a=" + b"b" * (defaults.MAX_REST_BODY + 10), 9, wbits=31)
+    answer = http.post(url(sim), data=bomb, headers=headers(account) | {"Content-Encoding": "gzip"})
+    assert answer.status_code == 413
 
 
 def test_a_parameter_sent_twice_is_100400(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bingx_sim.params import ascii_int, decode_body, parse_params
+from bingx_sim.params import BodyError, ascii_int, decode_body, inflate_body, parse_params
 
 
 @given(st.integers(min_value=0, max_value=10**19 - 1))
@@ -47,3 +48,44 @@ def test_the_query_wins_over_the_body_and_that_is_no_duplicate() -> None:
     parsed = parse_params("timestamp=1", "timestamp=2&recvWindow=5")
     assert parsed.duplicate is None
     assert parsed.merged == {"timestamp": "1", "recvWindow": "5"}
+
+
+@given(st.binary(max_size=300), st.sampled_from(["gzip", "x-gzip", "deflate", "", "identity"]))
+def test_inflate_body_undoes_each_supported_coding(raw: bytes, coding: str) -> None:
+    import zlib
+
+    sent = {"gzip": 31, "x-gzip": 31, "deflate": 15}.get(coding)
+    encoded = zlib.compress(raw, wbits=sent) if sent else raw
+    assert inflate_body(encoded, coding, 1000) == raw
+
+
+def test_inflate_body_undoes_a_chain_last_coding_first() -> None:
+    import zlib
+
+    twice = zlib.compress(zlib.compress(b"a=1", wbits=15), wbits=31)
+    assert inflate_body(twice, "deflate, gzip", 100) == b"a=1"
+
+
+@pytest.mark.parametrize(
+    ("raw", "coding", "status"),
+    [
+        (b"x", "br", 415),
+        (b"x", "gzip", 400),
+        (b"", "gzip", 400),
+        (b"\x1f\x8b\x08\x00", "gzip", 400),
+        (b"{}", "deflate", 400),
+    ],
+)
+def test_inflate_body_refuses_with_the_http_status(raw: bytes, coding: str, status: int) -> None:
+    with pytest.raises(BodyError) as refused:
+        inflate_body(raw, coding, 100)
+    assert refused.value.status == status
+
+
+def test_inflate_body_never_holds_more_than_the_limit() -> None:
+    import zlib
+
+    bomb = zlib.compress(b"\0" * 50_000_000, 9, wbits=31)
+    with pytest.raises(BodyError) as refused:
+        inflate_body(bomb, "gzip", 1_000_000)
+    assert refused.value.status == 413
