@@ -92,6 +92,11 @@ async def _answer(
             violation=violation,
         )
     )
+    if state.unflushed:
+        # What this call caused on sockets (its sweep's listenKeyExpired, a DELETE's
+        # closes) is on the wire before the answer, as the facade and control API do;
+        # never waiting on a client that does not read.
+        await state.flushed()
     if not body:
         # An empty 200 is what the exchange sends on PUT/DELETE (docs/contract.md).
         response = web.Response(status=status, body=b"")
