@@ -1,14 +1,19 @@
 """``UserDataStream``: a listen key and its account stream, kept alive for you.
 
-It does what everyone writes by hand and gets wrong: extend the key every 30 minutes of
-*wall-clock* time (so freezegun and time-machine move the schedule), generate a new key
-and reconnect when the key expires, reconnect with capped exponential backoff on *real*
-monotonic time when the socket drops, and delete the key on close.
+The decisions live in :class:`bingx.policy.KeeperPolicy` (pure, unit- and
+property-tested); this module only performs its actions (REST calls, opening and closing
+the socket, recording transitions) and feeds back what happened. Threads: the socket's
+receive thread only *reports* (it puts observations in an inbox and wakes the driver);
+one driver at a time (the schedule thread, or your :meth:`UserDataStream.run_pending`)
+holds the lock, reads the inbox and talks to the policy. No state is written by two
+threads.
 """
 
 from __future__ import annotations
 
 import functools
+import queue
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,23 +24,23 @@ from typing import Self
 from bingx_clocks import real_monotonic, wall_time_ms
 
 from . import events as ev
+from . import policy as p
 from ._handlers import STREAM_SLOTS, HandlerSlots
 from .client import BingXClient
 from .exceptions import BingXException, ListenKeyNotFound
+from .policy import TRANSITION_KINDS, TransitionKind
 from .stream import DEFAULT_STREAM_URL, AccountDataStream
 
-__all__ = ["Transition", "UserDataStream"]
+__all__ = ["Transition", "TransitionKind", "UserDataStream"]
+
+_MAX_STEPS = 32  # actions performed per run_pending, so a misbehaving world cannot spin
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """One step of the lifecycle.
+    """One step of the lifecycle; ``kind`` is a :data:`~bingx.policy.TransitionKind`."""
 
-    ``kind`` is one of ``connected``, ``extended``, ``extend_failed``, ``expired``,
-    ``renewed``, ``dropped``, ``reconnected``, ``reconnect_failed``, ``closed``.
-    """
-
-    kind: str
+    kind: TransitionKind
     listen_key: str
     at_ms: int
     detail: str = ""
@@ -46,7 +51,9 @@ class UserDataStream(HandlerSlots):
 
     ``poll_interval`` (real seconds) is how often a background thread checks the schedule;
     ``None`` runs no thread, and the test calls :meth:`run_pending` itself. Expiry and
-    drops wake the thread at once, so renewal does not wait for the next poll.
+    drops wake the thread at once. Backoff times are real seconds; ``backoff_jitter``
+    is the fraction of each wait that is random (0: exact doubling). ``rate_limit`` is
+    the most listen-key calls per second it makes (BingX documents 2).
     """
 
     def __init__(
@@ -58,57 +65,64 @@ class UserDataStream(HandlerSlots):
         poll_interval: float | None = 0.25,
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
+        backoff_jitter: float = 0.5,
+        rate_limit: int = 2,
         connect_timeout: float = 10.0,
         idle_timeout: float = 30.0,
+        seed: int | None = None,
     ) -> None:
         if keepalive_interval <= timedelta(0) or backoff_initial <= 0 or backoff_max <= 0:
             raise ValueError("keepalive_interval and backoff times must be positive")
         self.client = client
         self.base_url = base_url
-        self.keepalive_ms = int(keepalive_interval.total_seconds() * 1000)
         self.poll_interval = poll_interval
-        self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
+        self._policy = p.KeeperPolicy(
+            keepalive_ms=int(keepalive_interval.total_seconds() * 1000),
+            backoff_initial=backoff_initial,
+            backoff_max=max(backoff_max, backoff_initial),
+            jitter=backoff_jitter,
+            rate_limit=rate_limit,
+            rng=random.Random(seed),
+        )
         self._connect_timeout, self._idle_timeout = connect_timeout, idle_timeout
         self._init_handlers("transition")
-        self._lock = threading.RLock()
-        self._changed = threading.Condition()
+        self._lock = threading.RLock()  # held by whoever drives the policy
+        self._inbox: queue.SimpleQueue[p.Observation] = queue.SimpleQueue()
         self._wake = threading.Event()
-        self._key: str | None = None
+        self._closing = threading.Event()
+        self._changed = threading.Condition()
         self._stream: AccountDataStream | None = None
-        self._stream_started = 0.0
-        self._last_extend_ms = 0
-        self._expired = False
-        self._delay = backoff_initial
-        self._retry_at = 0.0
-        self._closed = False
         self._thread: threading.Thread | None = None
         self.transitions: list[Transition] = []
-
-    # handlers: the stream's (HandlerSlots, applied to every stream it opens), plus --
 
     def on_transition(self, handler: Callable[[Transition], None]) -> None:
         """Every lifecycle step (see :class:`Transition`)."""
         self._handlers["transition"] = handler
 
-    # state ------------------------------------------------------------------------
-
     @property
     def listen_key(self) -> str | None:
-        return self._key
+        return self._policy.key
 
     @property
     def stream(self) -> AccountDataStream | None:
         return self._stream
 
-    def _note(self, kind: str, detail: str = "") -> None:
-        step = Transition(kind, self._key or "", wall_time_ms(), detail)
+    # transitions ------------------------------------------------------------------------
+
+    def _note(self, kind: TransitionKind, key: str, detail: str = "") -> None:
+        step = Transition(kind, key, wall_time_ms(), detail)
         with self._changed:
             self.transitions.append(step)
             self._changed.notify_all()
         self._call("transition", step)
 
-    def wait_for_transition(self, kind: str, timeout: float = 5.0, after: int = 0) -> Transition:
-        """The first transition of ``kind`` at index >= ``after``; waits (real time)."""
+    def wait_for_transition(
+        self, kind: TransitionKind, timeout: float = 5.0, after: int = 0
+    ) -> Transition:
+        """The first transition of ``kind`` at index >= ``after``; waits (real time).
+        ``ValueError`` at once for a kind that does not exist."""
+        if kind not in TRANSITION_KINDS:
+            raise ValueError(f"no transition kind {kind!r}; kinds: {sorted(TRANSITION_KINDS)}")
         deadline = real_monotonic() + timeout
         with self._changed:
             while True:
@@ -121,174 +135,73 @@ class UserDataStream(HandlerSlots):
                     raise TimeoutError(f"no {kind!r} transition within {timeout} s; saw: {seen}")
                 self._changed.wait(remaining)
 
-    # lifecycle --------------------------------------------------------------------
+    # lifecycle --------------------------------------------------------------------------
 
     def start(self) -> Self:
         """Generate a key and connect; raises if either fails. Starts the schedule thread."""
         with self._lock:
-            if self._key is not None or self._closed:
+            if self._policy.phase != "new":
                 raise RuntimeError("a UserDataStream starts once")
-            self._key = self.client.listen_key().generate()["listenKey"]
-            self._last_extend_ms = wall_time_ms()
-            self._open(raise_errors=True)
+            self._policy.start()
+            for _ in range(2):  # generate, then connect: failures are raised, not retried
+                for action in self._policy.poll(self._now()):
+                    seen, error = self._perform(action)
+                    if error is not None:
+                        self.close()  # a key that was made is deleted, not leaked
+                        raise error
+                    if seen is not None:
+                        self._apply(self._policy.observe(seen, self._now()))
         if self.poll_interval is not None:
             self._thread = threading.Thread(target=self._loop, name="bingx-keeper", daemon=True)
             self._thread.start()
         return self
 
-    def _loop(self) -> None:
-        assert self.poll_interval is not None
-        while not self._closed:
-            until_retry = self._retry_at - real_monotonic()
-            wait = min(self.poll_interval, until_retry) if until_retry > 0 else self.poll_interval
-            self._wake.wait(wait)  # a C lock timeout: real time, even inside a freeze
-            self._wake.clear()
-            if self._closed:
-                return
-            try:
-                self.run_pending()
-            except Exception as error:  # the schedule thread must survive anything
-                self._call("error", error)
-
-    def _hook(self, stream: AccountDataStream) -> Callable[[ev.Event | None], None]:
-        # Runs on the stream's receive thread: it only sets flags and wakes the
-        # scheduler, never takes the lock (run_pending may be joining that thread).
-        def hook(event: ev.Event | None) -> None:
-            if stream is not self._stream or self._closed:
-                return
-            if isinstance(event, ev.ListenKeyExpired):
-                self._expired = True
-                self._note("expired", "listenKeyExpired")
-                self._wake.set()
-            elif event is None:
-                if self._expired:
-                    return  # the exchange closes an expired key's socket: renewal follows
-                self._back_off(after_drop=True)
-                self._note("dropped", stream.close_reason or f"close code {stream.close_code}")
-                self._wake.set()
-
-        return hook
-
-    def _open(self, *, raise_errors: bool = False) -> None:
-        assert self._key is not None
-        stream = AccountDataStream(
-            self._key,
-            self.base_url,
-            connect_timeout=self._connect_timeout,
-            idle_timeout=self._idle_timeout,
-        )
-        # Forward, not copy: a handler registered after start() reaches every stream.
-        for slot in (*STREAM_SLOTS, "event", "error"):
-            stream._handlers[slot] = functools.partial(self._call, slot)
-        stream._add_internal(self._hook(stream))
-        reconnect = self._stream_started > 0
-        try:
-            self._stream = stream
-            stream.connect()
-        except ListenKeyNotFound:
-            self._stream = None
-            if raise_errors:
-                raise
-            self._expired = True  # the key is gone: renew at once
-            self._wake.set()
-            return
-        except BingXException as error:
-            self._stream = None
-            if raise_errors:
-                raise
-            self._call("error", error)
-            self._note("reconnect_failed", f"{error}; next try in {self._back_off():g} s")
-            return
-        self._stream_started = real_monotonic()
-        self._note("reconnected" if reconnect else "connected")
-
-    def _renew(self) -> None:
-        old, self._stream = self._stream, None
-        if old is not None:
-            old.disconnect()
-        try:
-            key = self.client.listen_key().generate()["listenKey"]
-        except BingXException as error:
-            self._call("error", error)
-            self._back_off()
-            return
-        self._key, self._expired = key, False
-        self._last_extend_ms = wall_time_ms()
-        self._note("renewed")
-        self._open()
-
     def run_pending(self) -> None:
-        """One step of the schedule: renew an expired key, extend a due one, reconnect a
-        dropped stream whose backoff has passed. Thread-safe; call it yourself when
-        ``poll_interval=None``."""
+        """Take in what the socket reported, then do what is due: extend, renew,
+        reconnect (after its backoff). Call it yourself when ``poll_interval=None``.
+
+        A call that is due but held back by the rate limit is waited for (at most the
+        limit's period, one second): the step completes instead of silently deferring."""
         with self._lock:
-            if self._closed or self._key is None:
-                return
-            if self._expired:
-                if real_monotonic() >= self._retry_at:
-                    self._renew()
-                return
-            if wall_time_ms() - self._last_extend_ms >= self.keepalive_ms:
-                self._extend()
-                if self._expired:
+            self._drain()
+            for _ in range(_MAX_STEPS):
+                actions = self._policy.poll(self._now())
+                held = self._policy.held_until
+                if not actions and held is not None:
+                    if self._closing.wait(max(0.0, held - real_monotonic())):
+                        return  # closing: the wait ends early and nothing more is done
+                    continue
+                if not actions:
                     return
-            stream = self._stream
-            if (stream is None or not stream.connected) and real_monotonic() >= self._retry_at:
-                if stream is not None:
-                    stream.disconnect()  # joins its finished receive thread
-                self._open()
+                self._step(actions)
 
-    def _extend(self) -> None:
-        assert self._key is not None
-        try:
-            self.client.listen_key().extend(self._key)
-        except ListenKeyNotFound:
-            self._expired = True
-            self._note("expired", "extend answered 404")
-            self._renew()
-            return
-        except BingXException as error:  # network trouble: try again next poll
-            self._call("error", error)
-            self._note("extend_failed", str(error))
-            return
-        self._last_extend_ms = wall_time_ms()
-        self._note("extended")
-
-    def _back_off(self, *, after_drop: bool = False) -> float:
-        """Schedule the next attempt on real time; return the wait. A drop of a connection
-        that stayed up for ``backoff_max`` resets the delay: that is not a crash loop.
-        Failed attempts never reset it, however long the outage lasts."""
-        lived = real_monotonic() - self._stream_started
-        if after_drop and lived >= self.backoff_max:
-            self._delay = self.backoff_initial
-        wait = self._delay
-        self._retry_at = real_monotonic() + wait
-        self._delay = min(self._delay * 2, self.backoff_max)
-        return wait
+    def _step(self, actions: list[p.Action]) -> None:
+        for action in actions:
+            seen, _ = self._perform(action)
+            if seen is not None:
+                self._apply(self._policy.observe(seen, self._now()))
+            self._drain()
 
     def close(self) -> None:
-        """Stop the schedule, delete the key, close the socket. Idempotent."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            self._wake.set()
-            stream, self._stream = self._stream, None
-            outcome = ""
-            if self._key is not None:
-                try:
-                    self.client.listen_key().delete(self._key)
-                    outcome = "listen key deleted"
-                except ListenKeyNotFound:
-                    outcome = "listen key was already gone"
-                except BingXException as error:
-                    self._call("error", error)
-                    outcome = f"delete failed: {error}"
-            if stream is not None:
-                stream.disconnect()
+        """Stop the schedule, close the socket, delete the key. Idempotent."""
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(5)
-        self._note("closed", outcome)
+        with self._lock:
+            self._apply(self._policy.close())
+            deadline = real_monotonic() + 2.0  # the rate limit may hold the DELETE back
+            while self._policy.phase == "closing" and real_monotonic() < deadline:
+                actions = self._policy.poll(self._now())
+                held = self._policy.held_until
+                if not actions and held is None:
+                    break
+                if not actions and held is not None:
+                    # A real-time wait for the rate limit (the event is already set).
+                    threading.Event().wait(max(0.0, min(held, deadline) - real_monotonic()))
+                self._step(actions)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -300,3 +213,120 @@ class UserDataStream(HandlerSlots):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # the driver -------------------------------------------------------------------------
+
+    @staticmethod
+    def _now() -> p.Now:
+        return p.Now(wall_time_ms(), real_monotonic())
+
+    def _loop(self) -> None:
+        assert self.poll_interval is not None
+        while not self._closing.is_set():
+            wake_at = self._policy.next_wakeup(self._now())
+            wait = self.poll_interval
+            if wake_at is not None:
+                wait = max(0.0, min(wait, wake_at - real_monotonic()))
+            self._wake.wait(wait)  # a C lock timeout: real time, even inside a freeze
+            self._wake.clear()
+            if self._closing.is_set():
+                return
+            try:
+                self.run_pending()
+            except Exception as error:  # the schedule thread must survive anything
+                self._call("error", error)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                seen = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self._apply(self._policy.observe(seen, self._now()))
+
+    def _apply(self, actions: list[p.Action]) -> None:
+        for action in actions:
+            self._perform(action)
+
+    def _perform(self, action: p.Action) -> tuple[p.Observation | None, BingXException | None]:
+        """Do one action; what happened, and the error behind a failure."""
+        keys = self.client.listen_key
+        match action:
+            case p.Note(kind, key, detail):
+                self._note(kind, key, detail)
+            case p.Disconnect():
+                stream, self._stream = self._stream, None
+                if stream is not None:
+                    stream.disconnect()
+            case p.Generate():
+                try:
+                    return p.Generated(keys().generate()["listenKey"]), None
+                except BingXException as error:
+                    self._call("error", error)
+                    return p.GenerateFailed(str(error)), error
+            case p.Extend(key):
+                try:
+                    keys().extend(key)
+                    return p.Extended(key), None
+                except ListenKeyNotFound as error:
+                    return p.ExtendFailed(key, str(error), not_found=True), error
+                except BingXException as error:
+                    self._call("error", error)
+                    return p.ExtendFailed(key, str(error)), error
+            case p.Delete(key):
+                try:
+                    keys().delete(key)
+                    return p.Deleted(key), None
+                except ListenKeyNotFound:
+                    return p.Deleted(key, already_gone=True), None
+                except BingXException as error:
+                    self._call("error", error)
+                    return p.DeleteFailed(key, str(error)), error
+            case p.Connect(key, attempt):
+                return self._connect(key, attempt)
+        return None, None
+
+    def _connect(self, key: str, attempt: int) -> tuple[p.Observation, BingXException | None]:
+        stream = AccountDataStream(
+            key,
+            self.base_url,
+            connect_timeout=self._connect_timeout,
+            idle_timeout=self._idle_timeout,
+        )
+        # Forward, not copy: a handler registered after start() reaches every stream.
+        for slot in (*STREAM_SLOTS, "event", "error"):
+            stream._handlers[slot] = functools.partial(self._call, slot)
+        stream._add_internal(self._reporter(stream, key, attempt))
+        try:
+            stream.connect()
+        except BingXException as error:
+            if self._policy.ever_connected:
+                self._call("error", error)
+            return p.ConnectFailed(key, attempt, str(error)), error
+        self._stream = stream
+        return p.Connected(key, attempt), None
+
+    def _reporter(
+        self, stream: AccountDataStream, key: str, attempt: int
+    ) -> Callable[[ev.Event | None], None]:
+        """The socket's hook, on its receive thread: it reports and wakes the driver,
+        nothing else (the driver may be joining this very thread)."""
+        expiry_noted = False  # written by this receive thread only
+
+        def report(event: ev.Event | None) -> None:
+            nonlocal expiry_noted
+            if self._closing.is_set():
+                return
+            if isinstance(event, ev.ListenKeyExpired):
+                if not expiry_noted:  # the exchange may say it twice; we act once
+                    expiry_noted = True
+                    self._note("expired", key, "listenKeyExpired")
+                self._inbox.put(p.KeyExpired(key))
+            elif event is None:
+                reason = stream.close_reason or f"close code {stream.close_code}"
+                self._inbox.put(p.Dropped(key, attempt, reason))
+            else:
+                return
+            self._wake.set()
+
+        return report

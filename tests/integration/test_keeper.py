@@ -133,7 +133,12 @@ def test_backoff_doubles_up_to_the_cap_while_the_exchange_is_down(
 ) -> None:
     errors: list[Exception] = []
     keeper = UserDataStream(
-        client, base_url=sim.ws_url, poll_interval=0.005, backoff_initial=0.01, backoff_max=0.04
+        client,
+        base_url=sim.ws_url,
+        poll_interval=0.005,
+        backoff_initial=0.01,
+        backoff_max=0.04,
+        backoff_jitter=0,
     )
     keeper.on_error(errors.append)
     keeper.start()
@@ -210,27 +215,32 @@ def test_close_deletes_the_key_and_is_idempotent(sim: Simulator, client: BingXCl
     assert [t.kind for t in keeper.transitions] == ["connected", "closed"]
 
 
-def test_an_extend_that_fails_is_retried_on_the_next_step(
+def test_an_extend_that_fails_is_retried_after_its_backoff(
     sim: Simulator, account: Account, client: BingXClient
 ) -> None:
     errors: list[Exception] = []
     with freeze_time(T0) as frozen:
-        keeper = UserDataStream(client, base_url=sim.ws_url, poll_interval=None)
+        keeper = UserDataStream(
+            client, base_url=sim.ws_url, poll_interval=0.005, backoff_initial=0.05
+        )
         keeper.on_error(errors.append)
         keeper.start()
         try:
             sim.fail_next("PUT", status=503)
             frozen.tick(30 * MINUTE)
-            keeper.run_pending()
-            keeper.run_pending()
-            assert [t.kind for t in keeper.transitions] == [
+            failed = keeper.wait_for_transition("extend_failed")
+            retried = keeper.wait_for_transition("extended")
+            assert [t.kind for t in keeper.transitions[:3]] == [
                 "connected",
                 "extend_failed",
                 "extended",
             ]
             assert [getattr(e, "status", None) for e in errors] == [503]
+            assert failed.listen_key == retried.listen_key == keeper.listen_key
         finally:
             keeper.close()
+    puts = [r for r in sim.journal.requests if r.method == "PUT"]
+    assert len(puts) == 2  # one failure, one retry: not a retry on every poll
 
 
 def test_handlers_registered_after_start_reach_the_stream(
