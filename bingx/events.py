@@ -31,17 +31,31 @@ Raw = Mapping[str, Any]
 
 
 def _dec(value: Any) -> Decimal:
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or value == "":
+        return Decimal(0)
     try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
-    except InvalidOperation:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):  # ValueError: an int too long to print
         return Decimal(0)
 
 
 def _int(value: Any) -> int:
+    """Ids and times: a 64-bit integer (order ids pass 2**53), else 0."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is inf
         return 0
+    return number if -(2**63) <= number < 2**64 else 0
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    """A JSON list of objects (``None``: empty). Anything else (``"B": 1``) is not an
+    event this client can type: ``TypeError``, which :func:`parse_event` reports."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TypeError(f"expected a list of objects, got {type(value).__name__}")
+    return value
 
 
 def _freeze(raw: dict[str, Any]) -> Raw:
@@ -155,7 +169,10 @@ class StreamError(Event):
 
 @dataclass(frozen=True, slots=True)
 class UnknownEvent(Event):
-    """An event type this client does not model; ``raw`` has everything."""
+    """An event this client cannot type; ``raw`` has everything. ``problem`` says what
+    was wrong with a known event type (empty for a type this client does not model)."""
+
+    problem: str = ""
 
 
 def _balances(items: Any) -> tuple[Balance, ...]:
@@ -167,8 +184,7 @@ def _balances(items: Any) -> tuple[Balance, ...]:
             _dec(b.get("bc")),
             _dec(b.get("lk")),
         )
-        for b in (items or ())
-        if isinstance(b, dict)
+        for b in _items(items)
     )
 
 
@@ -184,8 +200,7 @@ def _positions(items: Any) -> tuple[Position, ...]:
             str(p.get("ps", "")),
             _dec(p.get("cr")),
         )
-        for p in (items or ())
-        if isinstance(p, dict)
+        for p in _items(items)
     )
 
 
@@ -235,9 +250,19 @@ def _spot_order(raw: Raw, data: dict[str, Any]) -> SpotOrderUpdate:
 
 
 def parse_event(payload: dict[str, Any]) -> Event:
-    """One decoded frame to its typed event. Never raises on odd input: what it cannot
-    model becomes :class:`UnknownEvent` with the raw dict."""
+    """One decoded frame to its typed event. Never raises: what it cannot type becomes
+    :class:`UnknownEvent` with the raw dict (and, for a malformed known type, why)."""
     raw = _freeze(payload)
+    try:
+        return _typed(payload, raw)
+    except Exception as error:  # odd input must never end a stream
+        kind = payload.get("e")
+        name = kind if isinstance(kind, str) and kind else "unknown"
+        problem = f"{type(error).__name__}: {error}"[:200]
+        return UnknownEvent(name, _int(payload.get("E")), raw, problem=problem)
+
+
+def _typed(payload: dict[str, Any], raw: Raw) -> Event:
     data = payload.get("data")
     if payload.get("dataType") == "spot.executionReport" and isinstance(data, dict):
         return _spot_order(raw, data)

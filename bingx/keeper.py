@@ -318,10 +318,11 @@ class UserDataStream(HandlerSlots):
             if self._closing.is_set():
                 return
             if isinstance(event, ev.ListenKeyExpired):
+                # Into the inbox first: whoever sees the note finds the observation there.
+                self._inbox.put(p.KeyExpired(key))
                 if not expiry_noted:  # the exchange may say it twice; we act once
                     expiry_noted = True
                     self._note("expired", key, "listenKeyExpired")
-                self._inbox.put(p.KeyExpired(key))
             elif event is None:
                 reason = stream.close_reason or f"close code {stream.close_code}"
                 self._inbox.put(p.Dropped(key, attempt, reason))

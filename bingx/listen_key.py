@@ -26,14 +26,17 @@ class ListenKeyService:
 
     def generate(self) -> dict[str, Any]:
         """POST: a new key valid for 60 minutes, as ``{"listenKey": "<64 hex>"}``."""
-        _, data = self._transport.request("POST", LISTEN_KEY_PATH)
+        status, data = self._transport.request("POST", LISTEN_KEY_PATH)
         key = data.get("listenKey")
         inner = data.get("data")
         if key is None and isinstance(inner, dict):  # the wrapped shape some docs show
             key = inner.get("listenKey")
         if not isinstance(key, str) or not key:
             raise exc.APIException(
-                "the exchange answered POST without a listenKey", None, data, status=200
+                f"the exchange answered POST with HTTP {status} and no listenKey",
+                None,
+                data,
+                status=status,
             )
         return {**data, "listenKey": key}
 

@@ -19,7 +19,8 @@ Rules, in short:
 * every retry (generate, connect, key check, keep-alive extend) waits a capped
   exponential backoff with jitter, on the real monotonic clock;
 * listen-key calls (generate, extend, delete) never exceed ``rate_limit`` per
-  ``rate_period`` seconds (BingX documents 2 per second);
+  ``rate_period`` seconds (BingX documents 2 per second), counted on whichever clock
+  moved further (:class:`RateLimit`), so time travel in tests costs no real seconds;
 * a new key is only generated once the old one is known dead, so at most one key of
   ours is alive; :meth:`KeeperPolicy.close` deletes the last one.
 """
@@ -239,29 +240,38 @@ class Backoff:
 
 @dataclass
 class RateLimit:
-    """At most ``calls`` per ``period`` seconds of monotonic time."""
+    """At most ``calls`` per ``period`` seconds, on whichever clock has moved further.
+
+    In production the wall clock and the monotonic clock run together, so this is
+    exactly the exchange's limit. In a test that travels in time (freezegun, time-machine)
+    the exchange's clock is the wall clock and a 30-minute tick is 30 minutes to it too,
+    so calls separated by a tick do not wait real seconds; with the wall clock frozen,
+    the real clock paces them."""
 
     calls: int
     period: float
 
     def __post_init__(self) -> None:
-        self._times: deque[float] = deque()
+        self._times: deque[Now] = deque(maxlen=self.calls)
 
-    def _trim(self, mono: float) -> None:
-        while self._times and mono - self._times[0] >= self.period:
-            self._times.popleft()
+    def allows(self, now: Now) -> bool:
+        if len(self._times) < self.calls:
+            return True
+        oldest = self._times[0]
+        return (
+            now.mono - oldest.mono >= self.period
+            or now.wall_ms - oldest.wall_ms >= self.period * 1000
+        )
 
-    def allows(self, mono: float) -> bool:
-        self._trim(mono)
-        return len(self._times) < self.calls
+    def record(self, now: Now) -> None:
+        self._times.append(now)
 
-    def record(self, mono: float) -> None:
-        self._times.append(mono)
-
-    def opens_at(self, mono: float) -> float:
-        """When the next call is allowed (``mono`` if now)."""
-        self._trim(mono)
-        return mono if len(self._times) < self.calls else self._times[0] + self.period
+    def opens_at(self, now: Now) -> float:
+        """The monotonic time the next call is allowed at the latest (``now.mono`` if
+        now): the wall clock may open it sooner, but cannot be predicted."""
+        if self.allows(now):
+            return now.mono
+        return self._times[0].mono + self.period
 
 
 # the policy -----------------------------------------------------------------------------
@@ -376,11 +386,11 @@ class KeeperPolicy:
         mono = now.mono
         self.held_until = None
         if self.phase == "closing" and self.key is not None:
-            return self._call(Delete(self.key), mono)
+            return self._call(Delete(self.key), now)
         if self.phase == "need_key" and mono >= self.retry_at:
-            return self._call(Generate(), mono)
+            return self._call(Generate(), now)
         if self.phase == "checking" and mono >= self.retry_at and self.key is not None:
-            return self._call(Extend(self.key, check=True), mono)
+            return self._call(Extend(self.key, check=True), now)
         if self.phase == "need_connect" and mono >= self.retry_at and self.key is not None:
             self.attempt += 1
             return [Connect(self.key, self.attempt)]
@@ -389,14 +399,14 @@ class KeeperPolicy:
                 self.last_extend_ms = now.wall_ms
             due = now.wall_ms - self.last_extend_ms >= self.keepalive_ms
             if due and mono >= self.extend_retry_at:
-                return self._call(Extend(self.key), mono)
+                return self._call(Extend(self.key), now)
         return []
 
     def next_wakeup(self, now: Now) -> float | None:
         """The monotonic time the recovery path next has something to do (``None``:
         nothing scheduled on real time; the keep-alive runs on the wall clock)."""
         if self.phase in ("need_key", "checking", "closing"):
-            return max(self.retry_at, self.calls.opens_at(now.mono))
+            return max(self.retry_at, self.calls.opens_at(now))
         if self.phase == "need_connect":
             return self.retry_at
         return None
@@ -417,11 +427,11 @@ class KeeperPolicy:
         self.phase, self.retry_at = "need_key", now.mono
         return [Disconnect()]
 
-    def _call(self, action: Generate | Extend | Delete, mono: float) -> list[Action]:
-        if not self.calls.allows(mono):
-            self.held_until = self.calls.opens_at(mono)
+    def _call(self, action: Generate | Extend | Delete, now: Now) -> list[Action]:
+        if not self.calls.allows(now):
+            self.held_until = self.calls.opens_at(now)
             return []
-        self.calls.record(mono)
+        self.calls.record(now)
         return [action]
 
     def _closing(self, seen: Observation) -> list[Action]:

@@ -226,7 +226,10 @@ class AccountDataStream(HandlerSlots):
             return
         if "pong" in payload or ("id" in payload and payload.get("code") == 0):
             return  # heartbeat echo or subscription ack
-        self._dispatch(ev.parse_event(payload))
+        event = ev.parse_event(payload)
+        if isinstance(event, ev.UnknownEvent) and event.problem:
+            self._call("error", StreamException(f"unreadable {event.type} event: {event.problem}"))
+        self._dispatch(event)
 
     def _receive(self) -> None:
         ws = self.ws
