@@ -5,7 +5,7 @@ It keeps the public API of the ``bingx-python`` SDK (``BingXClient(...).listen_k
 Ping/Pong, empty 200 answers, typed events, and a managed key lifecycle.
 """
 
-from . import events
+from . import events, policy
 from .client import DEFAULT_BASE_URI, BingXClient
 from .exceptions import (
     APIException,
@@ -17,7 +17,7 @@ from .exceptions import (
     RateLimitException,
     StreamException,
 )
-from .keeper import Transition, UserDataStream
+from .keeper import Transition, TransitionKind, UserDataStream
 from .listen_key import LISTEN_KEY_PATH, ListenKeyService
 from .stream import DEFAULT_STREAM_URL, AccountDataStream
 
@@ -37,6 +37,8 @@ __all__ = [
     "RateLimitException",
     "StreamException",
     "Transition",
+    "TransitionKind",
     "UserDataStream",
     "events",
+    "policy",
 ]
