@@ -119,3 +119,23 @@ def test_generate_reports_the_status_the_exchange_sent(sim: Simulator, client: B
     with pytest.raises(APIException) as refused:
         client.listen_key().generate()
     assert refused.value.status == 202
+
+
+def test_a_silent_socket_is_treated_as_dropped_and_reconnected(make_sim: MakeSim) -> None:
+    sim = make_sim(ping_interval=3600, pong_timeout=7200)  # the exchange goes quiet
+    account = sim.add_account()
+    with BingXClient(account.api_key, account.api_secret, sim.rest_url) as client:
+        keeper = UserDataStream(
+            client,
+            base_url=sim.ws_url,
+            poll_interval=0.01,
+            backoff_initial=0.01,
+            idle_timeout=0.2,
+        ).start()
+        try:
+            dropped = keeper.wait_for_transition("dropped", timeout=5)
+            assert dropped.detail == "no frame for 0.2 s"
+            keeper.wait_for_transition("reconnected", timeout=5)
+            assert keeper.listen_key == dropped.listen_key  # the key was fine
+        finally:
+            keeper.close()
