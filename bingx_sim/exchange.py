@@ -220,6 +220,25 @@ class Exchange:
             expired.append(dead)
         return expired
 
+    def expire_now(self, key: str, now_ms: int) -> ListenKey | None:
+        """The key dies now, before its time (the "expired despite keep-alive" incident);
+        ``None`` when it was not active."""
+        current = self.lookup(key, now_ms)
+        if current is None or not current.active:
+            return None
+        dead = replace(current, state=KeyState.EXPIRED, expires_at_ms=now_ms)
+        self._keys[key] = dead
+        return dead
+
+    def forget(self, key: str, now_ms: int) -> bool:
+        """The exchange loses the key silently: it answers 404 from now on, and nothing
+        is pushed. False when it was not active."""
+        current = self.lookup(key, now_ms)
+        if current is None or not current.active:
+            return False
+        self._keys[key] = replace(current, state=KeyState.DELETED)
+        return True
+
     def listen_keys(self) -> tuple[ListenKey, ...]:
         return tuple(self._keys.values())
 

@@ -19,6 +19,7 @@ from .clock import real_monotonic
 
 __all__ = [
     "Entry",
+    "FaultFired",
     "Journal",
     "JournalSnapshot",
     "JournalTimeout",
@@ -100,7 +101,23 @@ class SimError:
         return f"simulator error in {self.where}: {self.error}"
 
 
-Entry = RestCall | WsFrame | WsEvent | SimError
+@dataclass(frozen=True, slots=True)
+class FaultFired:
+    """An injected fault acted: which (``fault`` and ``fault_id``), for which account,
+    and where (``POST /openApi/...``, ``ws swap <key>``)."""
+
+    fault: str
+    fault_id: int
+    account: str | None
+    where: str
+    at_ms: int
+    violation: str | None = None
+
+    def __str__(self) -> str:
+        return f"fault {self.fault} #{self.fault_id} fired on {self.where}"
+
+
+Entry = RestCall | WsFrame | WsEvent | SimError | FaultFired
 
 
 class JournalTimeout(AssertionError):

@@ -17,6 +17,7 @@ from . import defaults, errors
 from .auth import authenticate
 from .errors import ApiError
 from .exchange import Account, KeyOutcome
+from .faults import RestDelay, RestError, RestHang, RestReset
 from .journal import RestCall
 from .params import BodyError, Params, decode_body, inflate_body, parse_params
 from .state import STATE, SimState
@@ -147,13 +148,31 @@ async def refuse_plain(request: web.Request, status: int, why: str) -> web.Respo
 async def _injected(
     request: web.Request, state: SimState, incoming: Incoming
 ) -> web.Response | None:
-    fault = state.faults.take(request.method)
-    if fault is None:
+    """The account's REST fault for this call, acted on: an answer to send instead, an
+    unanswered close, or ``None`` to carry on (after a ``RestDelay``)."""
+    api_key = request.headers.get("X-BX-APIKEY")
+    active = state.faults.find((RestError, RestDelay, RestReset, RestHang), api_key, request.method)
+    if active is None:
         return None
-    if fault.code is not None:
-        body = errors.error_body(ApiError(fault.code, fault.msg), state.wall.now_ms())
-        return await _answer(request, state, incoming, fault.status, body, code=fault.code)
-    return await _answer(request, state, incoming, fault.status, fault.body.encode())
+    spec = active.spec
+    state.fired(active, f"{request.method} {request.path}")
+    if isinstance(spec, RestError):
+        if spec.code is not None:
+            body = errors.error_body(ApiError(spec.code, spec.msg), state.wall.now_ms())
+            return await _answer(request, state, incoming, spec.status, body, code=spec.code)
+        return await _answer(request, state, incoming, spec.status, (spec.body or "").encode())
+    if isinstance(spec, RestDelay) and not await state.held(active, spec.seconds):
+        return None  # late, and then answered as usual
+    if isinstance(spec, RestHang):
+        await state.held(active, None)
+    return _unanswered(request)
+
+
+def _unanswered(request: web.Request) -> web.Response:
+    """Close the connection without a response (a reset, or a hang released)."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=499)  # never written: the connection is gone
 
 
 def _caller(request: web.Request, state: SimState, incoming: Incoming) -> Account | ApiError:

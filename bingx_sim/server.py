@@ -31,7 +31,8 @@ from . import defaults
 from .app import create_app, make_config
 from .clock import ExchangeClock, RealTimeLoop
 from .exchange import Account, ListenKey
-from .faults import Fault
+from .fault_handle import FaultHandle
+from .faults import FaultSpec, RestError
 from .journal import JournalSnapshot
 from .runner import AppServer
 from .state import STATE, SimState
@@ -332,11 +333,35 @@ class Simulator:
         msg: str = "",
         body: str = "",
         times: int = 1,
-    ) -> None:
-        """Answer the next ``times`` listen-key calls of ``method`` with an injected error:
-        ``status`` with the exchange's JSON error when ``code`` is given, else ``body``."""
-        fault = Fault(method.upper(), status, code, msg, body, times)
-        self._apply("fail_next", lambda s: s.fail_next(fault), defaults.FACADE_TIMEOUT)
+    ) -> FaultHandle:
+        """Shortcut for ``inject(RestError(...))``: the next ``times`` listen-key calls of
+        ``method`` answer ``status`` with the exchange's JSON error when ``code`` is
+        given, else ``body``."""
+        return self.inject(
+            RestError(method=method, status=status, code=code, msg=msg, body=body, times=times)
+        )
+
+    def inject(self, fault: FaultSpec) -> FaultHandle:
+        """Add a fault (:mod:`bingx_sim.faults`); its handle counts hits and clears it."""
+        active = self._apply("inject", lambda s: s.inject(fault), defaults.FACADE_TIMEOUT)
+        return FaultHandle(self, active.id, fault)
+
+    def active_faults(self) -> tuple[FaultHandle, ...]:
+        """The faults still active, in injection order."""
+        views = self._apply("active_faults", lambda s: list(s.faults), defaults.FACADE_TIMEOUT)
+        return tuple(FaultHandle(self, a.id, a.spec) for a in views)
+
+    def clear_faults(self) -> int:
+        """Clear every fault (hung calls are closed unanswered); how many were active."""
+        return self._apply("clear_faults", SimState.clear_faults, defaults.FACADE_TIMEOUT)
+
+    def expire(self, key: str) -> bool:
+        """The key dies now, as on a natural expiry (``listenKeyExpired``, close)."""
+        return self._apply("expire", lambda s: s.expire_key(key), defaults.FACADE_TIMEOUT)
+
+    def forget(self, key: str) -> bool:
+        """The exchange loses the key silently: PUT answers 404, nothing is pushed."""
+        return self._apply("forget", lambda s: s.forget_key(key), defaults.FACADE_TIMEOUT)
 
     def expect_errors(self, *patterns: str) -> None:
         """Declare client mistakes this test provokes on purpose (regexes searched in

@@ -40,7 +40,15 @@ class _Pong:
     payload: bytes
 
 
-_Item = bytes | str | _Close | _Pong
+@dataclass(frozen=True, slots=True)
+class _Delayed:
+    """A frame the writer holds back ``seconds`` (an injected ``DelayFrames``)."""
+
+    data: bytes | str
+    seconds: float
+
+
+_Item = bytes | str | _Close | _Pong | _Delayed
 
 
 class Connection:
@@ -72,6 +80,10 @@ class Connection:
         self.max_outbox_bytes = max_outbox_bytes
         self.subscriptions: set[str] = set()
         self.silenced = False  # key expired or deleted and the socket was left open
+        # Injected faults acting on this socket (the fault's id; None: not muted).
+        self.mute_pings: int | None = None
+        self.mute_events: int | None = None
+        self.ignore_pongs: int | None = None
         self.tasks: list[asyncio.Task[None]] = []  # heartbeat and the like, not the writer
         self.close_code: int | None = None
         self.close_reason = ""
@@ -109,13 +121,18 @@ class Connection:
         self._queued_bytes += size
         self._wake.set()
 
-    def send(self, text: str, *, gzip: bool = True) -> bool:
+    def send(self, text: str, *, gzip: bool = True, delay: float = 0.0) -> bool:
         """Queue one frame (gzip binary, or plain text) and journal it; False when the
-        socket takes no more frames, or was just dropped because its outbox overflowed."""
+        socket takes no more frames, or was just dropped because its outbox overflowed.
+        ``delay``: the writer holds it back that many real seconds (a fault)."""
+        data: bytes | str = frames.encode(text) if gzip else text
+        return self.send_raw(data, text, delay=delay)
+
+    def send_raw(self, data: bytes | str, text: str, *, delay: float = 0.0) -> bool:
+        """Queue ``data`` as it is (bytes: a binary frame), journaled as ``text``."""
         if self.closed:
             return False
-        data: bytes | str = frames.encode(text) if gzip else text
-        size = len(data) if isinstance(data, bytes) else len(text.encode())
+        size = len(data) if isinstance(data, bytes) else len(data.encode())
         if self._queued_bytes + size > self.max_outbox_bytes:
             why = (
                 f"slow consumer: {self._queued_bytes + size} bytes unread, over the "
@@ -123,8 +140,11 @@ class Connection:
             )
             self.drop(why, violation=why)
             return False
-        self._enqueue(data, size)
-        self.journal.append(WsFrame("out", self.stream, self.listen_key, text, gzip, self.now_ms()))
+        self._enqueue(_Delayed(data, delay) if delay > 0 else data, size)
+        binary = isinstance(data, bytes)
+        self.journal.append(
+            WsFrame("out", self.stream, self.listen_key, text, binary, self.now_ms())
+        )
         return True
 
     def pong(self, payload: bytes) -> None:
@@ -223,6 +243,9 @@ class Connection:
                 # waiter of flushed() get to run and see _in_write.
                 self._in_write = True
                 self._progress.set()
+                if isinstance(item, _Delayed):  # held back on purpose: counts as handed over
+                    await asyncio.sleep(item.seconds)
+                    item = item.data
                 if isinstance(item, bytes):
                     await self.ws.send_bytes(item)
                 elif isinstance(item, str):

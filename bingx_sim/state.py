@@ -24,7 +24,8 @@ from . import defaults, events, frames
 from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
 from .event_types import frame_for
 from .exchange import Account, Exchange, ListenKey, seeded_factories
-from .faults import Fault, FaultPlan
+from .fault_state import FaultOps
+from .faults import FaultPlan
 from .journal import Journal, RestCall, SimError
 from .options import ContractOptions
 from .sockets import Connection, Registry
@@ -62,7 +63,7 @@ def _sendable_close_code(code: int) -> bool:
     return (1000 <= code <= 1014 and code not in (1004, 1005, 1006)) or 3000 <= code <= 4999
 
 
-class SimState:
+class SimState(FaultOps):
     """The exchange plus its open sockets, owned by one event loop."""
 
     def __init__(
@@ -84,6 +85,7 @@ class SimState:
             credential_factory=credential_factory,
         )
         self.faults = FaultPlan()
+        self._releases: dict[int, asyncio.Event] = {}
         self.expected_errors: list[re.Pattern[str]] | None = []
         self.sockets = Registry()  # the sockets events are routed to
         self.live: set[Connection] = set()  # every socket whose handler still runs
@@ -129,13 +131,16 @@ class SimState:
         now = self.now_ms()
         expired = self.exchange.expire_due(now)
         for key in expired:
-            text = frames.dumps(events.listen_key_expired(key.key, event_time=now))
-            for conn in self.sockets.by_key(key.key):
-                conn.send(text)
-                conn.silenced = True
-                if self.options.on_expiry == "close":
-                    conn.close(1000, "listenKeyExpired")
+            self._announce_expiry(key.key, now)
         return expired
+
+    def _announce_expiry(self, key: str, now: int) -> None:
+        text = frames.dumps(events.listen_key_expired(key, event_time=now))
+        for conn in self.sockets.by_key(key):
+            self.deliver(conn, text)
+            conn.silenced = True
+            if self.options.on_expiry == "close":
+                conn.close(1000, "listenKeyExpired")
 
     async def watch(self, interval: float) -> None:
         """Notice a bare ``frozen.tick()`` within ``interval`` real seconds. One failed
@@ -188,7 +193,7 @@ class SimState:
             frame = frame_for(event, conn.stream, conn.subscriptions)
             if frame is None:
                 continue
-            if conn.send(text if frame is event else frames.dumps(frame)):
+            if self.deliver(conn, text if frame is event else frames.dumps(frame)):
                 delivered += 1
         return delivered
 
@@ -228,9 +233,19 @@ class SimState:
         closing = [c for c in self.sockets if api_key is None or c.api_key == api_key]
         return sum(1 for conn in closing if conn.close(code, reason))
 
-    def fail_next(self, fault: Fault) -> None:
-        """Answer the next matching listen-key calls with ``fault`` instead."""
-        self.faults.add(fault)
+    def expire_key(self, key: str) -> bool:
+        """The key dies now, as on a natural expiry (``listenKeyExpired``, then the
+        socket's close); False when it was not active."""
+        dead = self.exchange.expire_now(key, self.now_ms())
+        if dead is None:
+            return False
+        self._announce_expiry(dead.key, self.now_ms())
+        return True
+
+    def forget_key(self, key: str) -> bool:
+        """The exchange loses the key silently: 404 from now on, no frame, sockets left
+        as they are. False when it was not active."""
+        return self.exchange.forget(key, self.now_ms())
 
     def expect_errors(self, patterns: Iterable[str]) -> None:
         """Declare client mistakes the test provokes on purpose; no pattern: any."""
@@ -245,20 +260,23 @@ class SimState:
         expected = self.expected_errors
         found = [f"{entry}: {entry.violation}" for entry in self.journal.snapshot().violations]
         if expected is None:  # expect_errors() with no pattern: any client mistake goes
-            return [v for v in found if v.startswith("simulator error")]
-        return [v for v in found if not any(p.search(v) for p in expected)]
+            found = [v for v in found if v.startswith("simulator error")]
+        else:
+            found = [v for v in found if not any(p.search(v) for p in expected)]
+        return found + self.unfired_faults()
 
     def reset(self) -> list[str]:
         """Back to empty (seed accounts re-created); returns the unexpected errors it
         wiped. Open sockets are closed with 1001 and forgotten at once."""
         problems = self.unexpected_errors()
+        self.release_all()
+        self.faults.forget()
         for conn in self.sockets:
             conn.close(1001, "simulator reset")
             self.sockets.discard(conn)
         self.exchange.clear()
         self.clock.reset()
         self.journal.clear()
-        self.faults.clear()
         self.expected_errors = []
         for account in self.seed_accounts:
             self.exchange.add_account(account.api_key, account.api_secret)

@@ -63,7 +63,8 @@ async def _heartbeat(state: SimState, conn: Connection) -> None:
             conn.close(1000, reason, violation=f"unanswered Ping: {reason}")
             return
         if now >= next_ping:
-            _send_ping(state, conn)
+            if conn.mute_pings is None:
+                _send_ping(state, conn)
             next_ping = now + interval
 
 
@@ -96,7 +97,8 @@ def _loads(text: str) -> Any:
 
 def _on_swap_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
     if text == "Pong":
-        conn.last_pong = real_monotonic()
+        if conn.ignore_pongs is None:
+            conn.last_pong = real_monotonic()
         _journal_in(state, conn, text, binary, None)
         return
     # The swap and coin-M account sockets take no subscription; anything else is 80014.
@@ -111,7 +113,8 @@ def _on_swap_message(state: SimState, conn: Connection, text: str, binary: bool)
 def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
     parsed = _loads(text)
     if text == "Pong" or (isinstance(parsed, dict) and "pong" in parsed):
-        conn.last_pong = real_monotonic()  # lenient: BingX's own helper answers "Pong"
+        if conn.ignore_pongs is None:  # lenient: BingX's own helper answers "Pong"
+            conn.last_pong = real_monotonic()
         _journal_in(state, conn, text, binary, None)
         return
     request_id = str(parsed.get("id", "")) if isinstance(parsed, dict) else ""
@@ -153,13 +156,23 @@ def _payload_text(msg: Any) -> str:
 
 
 async def _refuse(
-    request: web.Request, state: SimState, stream: str, key: str, why: str
+    request: web.Request,
+    state: SimState,
+    stream: str,
+    key: str,
+    why: str,
+    *,
+    status: int | None = None,
+    mistake: bool = True,
 ) -> web.StreamResponse:
+    """Refuse an upgrade: with HTTP ``status`` (a bad key: 404 unless ``invalid_key``
+    says accept), or accepted, then the 100401 frame and a close."""
+    violation = f"connect: {why}" if mistake else None
     state.journal.append(
-        WsEvent("refused", stream, key, state.now_ms(), None, why, violation=f"connect: {why}")
+        WsEvent("refused", stream, key, state.now_ms(), None, why, violation=violation)
     )
-    if state.options.invalid_key == "reject":
-        return web.Response(status=404)
+    if status is not None:
+        return web.Response(status=status)
     ws = web.WebSocketResponse(compress=False)
     await ws.prepare(request)
     frame = _ws_error(errors.AUTHENTICATION_FAIL_WS, "AUTHENTICATION_FAIL")
@@ -191,13 +204,18 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     key = request.query.get("listenKey", "")
     owner = _live_key(state, key)
     if isinstance(owner, str):
-        return await _refuse(request, state, stream, key, owner)
+        status = 404 if state.options.invalid_key == "reject" else None
+        return await _refuse(request, state, stream, key, owner, status=status)
+    fault = state.refusal(owner.owner, stream)
+    if fault is not None:
+        why = "refused by an injected fault"
+        return await _refuse(request, state, stream, key, why, status=fault.status, mistake=False)
     remote = request.remote or ""
     limit = state.options.max_sockets_per_ip
     if limit is not None and state.sockets.count_from(remote) >= limit:
-        return await _refuse(
-            request, state, stream, key, f"more than {limit} sockets from {remote}"
-        )
+        status = 404 if state.options.invalid_key == "reject" else None
+        why = f"more than {limit} sockets from {remote}"
+        return await _refuse(request, state, stream, key, why, status=status)
     # No autoping, no autoclose: aiohttp would answer those from this reading task, and
     # the connection's writer must be the only task that writes (docs/design.md).
     ws = web.WebSocketResponse(
@@ -225,6 +243,7 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     state.sockets.add(conn)
     state.live.add(conn)
     state.journal.append(WsEvent("open", stream, key, state.now_ms()))
+    state.socket_opened(conn)
     writer = state.spawn(conn.run_writer())
     conn.tasks.append(state.spawn(_heartbeat(state, conn)))
     if state.options.snapshots and stream != "spot":

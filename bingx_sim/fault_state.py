@@ -1,0 +1,194 @@
+"""The fault operations of the running simulator: inject, clear, and the one place each
+fault acts on a socket. Mixed into :class:`~bingx_sim.state.SimState` (kept in its own
+module so each stays readable); every method runs on the simulator's loop thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from . import frames
+from .faults import (
+    ActiveFault,
+    CorruptFrame,
+    DelayFrames,
+    Drop,
+    DuplicateFrame,
+    FaultPlan,
+    FaultSpec,
+    IgnorePongs,
+    LoseEvents,
+    RefuseConnect,
+    Silence,
+)
+from .journal import FaultFired, Journal
+
+if TYPE_CHECKING:
+    from .sockets import Connection, Registry
+
+__all__ = ["FaultOps"]
+
+_SOCKET_FAULTS = (Drop, Silence, IgnorePongs)
+
+
+class FaultOps:
+    """Fault injection on the running state (see :mod:`bingx_sim.faults`)."""
+
+    faults: FaultPlan
+    journal: Journal
+    sockets: Registry
+    _releases: dict[int, asyncio.Event]
+
+    def now_ms(self) -> int:  # provided by SimState
+        raise NotImplementedError
+
+    # injecting and clearing -------------------------------------------------------
+
+    def inject(self, spec: FaultSpec) -> ActiveFault:
+        """Add a fault; one that acts on sockets acts on the open ones at once."""
+        active = self.faults.add(spec)
+        if isinstance(spec, _SOCKET_FAULTS):
+            for conn in self.sockets:
+                if active.spent or spec.api_key not in (None, conn.api_key):
+                    continue
+                self._socket_fault(active, conn)
+        return active
+
+    def fault_hits(self, fault_id: int) -> int:
+        for active in (*self.faults, *self.faults.finished):
+            if active.id == fault_id:
+                hits: int = active.hits
+                return hits
+        raise KeyError(f"no fault #{fault_id}")
+
+    def active_faults(self) -> list[dict[str, Any]]:
+        return [active.view() for active in self.faults]
+
+    def clear_fault(self, fault_id: int) -> bool:
+        """Clear one fault: hung calls are released (closed unanswered), silenced
+        sockets speak again. False when no such fault is active."""
+        active = self.faults.remove(fault_id)
+        if active is None:
+            return False
+        self._release(active)
+        return True
+
+    def clear_faults(self) -> int:
+        cleared = self.faults.clear()
+        for active in cleared:
+            self._release(active)
+        return len(cleared)
+
+    def _release(self, active: ActiveFault) -> None:
+        event = self._releases.pop(active.id, None)
+        if event is not None:
+            event.set()
+        for conn in self.sockets:
+            if active.id in (conn.mute_pings, conn.mute_events):
+                conn.mute_pings = None if conn.mute_pings == active.id else conn.mute_pings
+                conn.mute_events = None if conn.mute_events == active.id else conn.mute_events
+            if conn.ignore_pongs == active.id:
+                conn.ignore_pongs = None
+
+    def release_all(self) -> None:
+        for event in self._releases.values():
+            event.set()
+        self._releases.clear()
+
+    async def held(self, active: ActiveFault, seconds: float | None) -> bool:
+        """Wait ``seconds`` (``None``: until released); True when released early (by
+        clear, reset or stop: the call is then dropped unanswered)."""
+        event = self._releases.setdefault(active.id, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    # firing -------------------------------------------------------------------------
+
+    def fired(self, active: ActiveFault, where: str) -> None:
+        self.faults.fire(active)
+        spec = active.spec
+        self.journal.append(FaultFired(spec.name, active.id, spec.api_key, where, self.now_ms()))
+
+    def unfired_faults(self) -> list[str]:
+        return [
+            f"fault {a.spec.name} #{a.id} (times={a.spec.times}, per {a.spec.scope}) "
+            "never fired: the test expected it to (inject it with required=False if not)"
+            for a in self.faults.unfired()
+        ]
+
+    # where socket faults act --------------------------------------------------------
+
+    def _socket_fault(self, active: ActiveFault, conn: Connection) -> None:
+        spec = active.spec
+        where = f"ws {conn.stream} {conn.listen_key[:12]}"
+        if isinstance(spec, Drop):
+            reason = spec.reason or "dropped by an injected fault"
+            if spec.code is None:
+                conn.drop(reason)
+            else:
+                conn.close(spec.code, reason)
+        elif isinstance(spec, Silence):
+            conn.mute_pings = active.id if spec.pings else conn.mute_pings
+            conn.mute_events = active.id if spec.events else conn.mute_events
+        elif isinstance(spec, IgnorePongs):
+            conn.ignore_pongs = active.id
+        self.fired(active, where)
+
+    def socket_opened(self, conn: Connection) -> None:
+        """A new socket meets the socket faults still active for its account."""
+        for kind in _SOCKET_FAULTS:
+            active = self.faults.find(kind, conn.api_key)
+            if active is not None and not conn.closed:
+                self._socket_fault(active, conn)
+
+    def refusal(self, api_key: str, stream: str) -> RefuseConnect | None:
+        """The upgrade fault for this account, fired; ``None`` to let it through."""
+        active = self.faults.find(RefuseConnect, api_key)
+        if active is None:
+            return None
+        self.fired(active, f"ws {stream} upgrade")
+        assert isinstance(active.spec, RefuseConnect)
+        return active.spec
+
+    def deliver(self, conn: Connection, text: str) -> bool:
+        """Send one event frame through the frame faults of its account."""
+        if conn.mute_events is not None:
+            return False
+        where = f"ws {conn.stream} {conn.listen_key[:12]}"
+        lost = self.faults.find(LoseEvents, conn.api_key)
+        if lost is not None:
+            self.fired(lost, where)
+            return False
+        delay = 0.0
+        delayed = self.faults.find(DelayFrames, conn.api_key)
+        if delayed is not None:
+            assert isinstance(delayed.spec, DelayFrames)
+            delay = delayed.spec.seconds
+            self.fired(delayed, where)
+        corrupt = self.faults.find(CorruptFrame, conn.api_key)
+        if corrupt is not None:
+            assert isinstance(corrupt.spec, CorruptFrame)
+            self.fired(corrupt, where)
+            return conn.send_raw(_damaged(text, corrupt.spec.kind), text, delay=delay)
+        copies = 1
+        twice = self.faults.find(DuplicateFrame, conn.api_key)
+        if twice is not None:
+            self.fired(twice, where)
+            copies = 2
+        sent = False
+        for _ in range(copies):
+            sent = conn.send(text, delay=delay) or sent
+        return sent
+
+
+def _damaged(text: str, kind: str) -> bytes | str:
+    gzipped = frames.encode(text)
+    if kind == "gzip":
+        return b"\x1f\x8b" + bytes(b ^ 0x5A for b in gzipped[2:])  # a header, then noise
+    if kind == "truncated":
+        return gzipped[: max(3, len(gzipped) // 2)]
+    return text[: max(1, len(text) // 2)]  # a text frame that is not JSON
