@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import math
 import re
@@ -40,6 +41,19 @@ def _positive(text: str) -> float:
     return value
 
 
+def _option(text: str) -> tuple[str, object]:
+    """``NAME=VALUE``: the value read as JSON when it parses (``2``, ``true``,
+    ``["hex","base64"]``), else as a string (``close``)."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    try:
+        value: object = json.loads(raw)
+    except ValueError:
+        value = raw
+    return name.strip(), value
+
+
 def _port(text: str) -> int:
     if not re.fullmatch(r"[0-9]{1,5}", text) or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535")
@@ -62,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, help="reproducible listen keys and demo credentials")
     run.add_argument("--control-token", help="required for /_sim/ when --host is not loopback")
+    run.add_argument(
+        "--option",
+        type=_option,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a contract option (docs/contract.md), e.g. invalid_key=close; repeatable",
+    )
     commands.add_parser("demo", help="show the whole listen-key lifecycle in one run")
     return parser
 
@@ -77,15 +99,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
-        settings = SandboxSettings(
-            host=args.host,
-            port=args.port,
-            config=make_config(
+        try:
+            config = make_config(
                 key_ttl=args.key_ttl,
                 ping_interval=args.ping_interval,
                 pong_timeout=args.pong_timeout,
                 seed=args.seed,
-            ),
+                **dict(args.option),
+            )
+        except (TypeError, ValueError) as error:  # an unknown or invalid --option
+            raise SandboxError(str(error)) from None
+        settings = SandboxSettings(
+            host=args.host,
+            port=args.port,
+            config=config,
             accounts=load_accounts(args.accounts) if args.accounts else (),
             control_token=args.control_token,
         )

@@ -208,8 +208,11 @@ async def journal(request: web.Request) -> web.StreamResponse:
 
 
 def control_routes() -> list[web.RouteDef]:
+    from .control_lab import lab_routes  # it builds on this module's helpers
+
     p = CONTROL_PREFIX
     return [
+        *lab_routes(),
         web.get(f"{p}/health", _guarded(health)),
         web.post(f"{p}/reset", _guarded(reset)),
         web.get(f"{p}/clock", _guarded(get_clock)),

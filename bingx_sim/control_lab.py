@@ -1,0 +1,122 @@
+"""The incident lab's control routes under ``/_sim/``: faults, incidents, key and socket
+accidents, and the contract options in force. Thin like the rest of the control API:
+JSON in, one operation of :class:`~bingx_sim.state.SimState`, JSON out."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aiohttp import web
+
+from .control import CONTROL_PREFIX, ControlError, _body, _guarded, _json
+from .faults import fault_from_json
+from .incidents import INCIDENTS
+from .state import STATE, SimState
+
+__all__ = ["lab_routes"]
+
+
+def _state(request: web.Request) -> SimState:
+    return request.app[STATE]
+
+
+def _account(body: dict[str, Any], state: SimState, *, required: bool) -> str | None:
+    account = body.get("account")
+    if account is None and not required:
+        return None
+    if not isinstance(account, str) or state.exchange.account(account) is None:
+        raise ControlError(404, f"no account with api key {account!r}")
+    return account
+
+
+async def add_fault(request: web.Request) -> web.StreamResponse:
+    state = _state(request)
+    body = await _body(request)
+    _account(body, state, required=False)
+    try:
+        fault = fault_from_json(body)
+    except (TypeError, ValueError) as error:
+        raise ControlError(400, str(error)) from None
+    active = state.inject(fault)
+    return _json(active.view(), 201)
+
+
+async def list_faults(request: web.Request) -> web.StreamResponse:
+    return _json({"faults": _state(request).active_faults()})
+
+
+async def clear_faults(request: web.Request) -> web.StreamResponse:
+    return _json({"cleared": _state(request).clear_faults()})
+
+
+async def clear_fault(request: web.Request) -> web.StreamResponse:
+    raw = request.match_info["fault_id"]
+    if not raw.isdigit() or not _state(request).clear_fault(int(raw)):
+        raise ControlError(404, f"no active fault {raw!r}")
+    return _json({"cleared": 1})
+
+
+async def expire_key(request: web.Request) -> web.StreamResponse:
+    key = request.match_info["key"]
+    if not _state(request).expire_key(key):
+        raise ControlError(404, "no active listen key like that")
+    return _json({"expired": key})
+
+
+async def forget_key(request: web.Request) -> web.StreamResponse:
+    key = request.match_info["key"]
+    if not _state(request).forget_key(key):
+        raise ControlError(404, "no active listen key like that")
+    return _json({"forgotten": key})
+
+
+async def close_sockets(request: web.Request) -> web.StreamResponse:
+    state = _state(request)
+    body = await _body(request)
+    account = _account(body, state, required=False)
+    code, reason = body.get("code", 1001), body.get("reason", "")
+    if isinstance(code, bool) or not isinstance(code, int) or not isinstance(reason, str):
+        raise ControlError(400, "code must be an integer and reason a string")
+    try:
+        return _json({"closed": state.close_sockets(account, code, reason)})
+    except ValueError as error:
+        raise ControlError(400, str(error)) from None
+
+
+async def options(request: web.Request) -> web.StreamResponse:
+    opts = dataclasses.asdict(_state(request).options)
+    opts["signature_encodings"] = sorted(opts["signature_encodings"])
+    return _json({"options": opts})
+
+
+async def list_incidents(request: web.Request) -> web.StreamResponse:
+    return _json({"incidents": [incident.view() for incident in INCIDENTS.values()]})
+
+
+async def run_incident(request: web.Request) -> web.StreamResponse:
+    state = _state(request)
+    name = request.match_info["name"]
+    incident = INCIDENTS.get(name)
+    if incident is None:
+        raise ControlError(404, f"no incident {name!r}; known: {', '.join(INCIDENTS)}")
+    account = _account(await _body(request), state, required=True)
+    assert account is not None
+    incident.apply(state, account)
+    return _json({"incident": name, "account": account})
+
+
+def lab_routes() -> list[web.RouteDef]:
+    p = CONTROL_PREFIX
+    return [
+        web.post(f"{p}/faults", _guarded(add_fault)),
+        web.get(f"{p}/faults", _guarded(list_faults)),
+        web.delete(f"{p}/faults", _guarded(clear_faults)),
+        web.delete(f"{p}/faults/{{fault_id}}", _guarded(clear_fault)),
+        web.post(f"{p}/listen-keys/{{key}}/expire", _guarded(expire_key)),
+        web.post(f"{p}/listen-keys/{{key}}/forget", _guarded(forget_key)),
+        web.post(f"{p}/sockets/close", _guarded(close_sockets)),
+        web.get(f"{p}/options", _guarded(options)),
+        web.get(f"{p}/incidents", _guarded(list_incidents)),
+        web.post(f"{p}/incidents/{{name}}", _guarded(run_incident)),
+    ]
