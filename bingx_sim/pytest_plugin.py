@@ -5,6 +5,7 @@
 * ``bingx_sim``: that simulator, reset after every test, strict about client mistakes.
 * ``bingx_account``, ``bingx_client``: a fresh account and a ``bingx.BingXClient`` on it.
 * ``bingx_clock``: a freezegun freeze whose ``tick()``/``move_to()`` settle the simulator.
+* ``bingx_incident``: parametrizes a test over the incident catalogue.
 
 ``@pytest.mark.bingx_sim(key_ttl=..., ping_interval=..., strict=False, now=..., **options)``
 adjusts one test; options the shared simulator was not started with get a private one.
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from bingx import BingXClient
 
     from .exchange import Account
+    from .incidents import Incident
     from .server import Simulator
     from .targets import Target
 
@@ -88,6 +90,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
+        "bingx_incidents(*names): run a test using the bingx_incident fixture through these "
+        "incidents only (default: the whole catalogue, bingx_sim.incidents)",
+    )
+    config.addinivalue_line(
+        "markers",
         "bingx_sim_only(reason): a simulator-only behaviour (unknown or untestable on the "
         "real exchange); skipped on real targets with the reason",
     )
@@ -107,6 +114,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "bingx_target" in metafunc.fixturenames:
         names = metafunc.config.stash[_TARGETS]
         metafunc.parametrize("bingx_target", names, indirect=True, ids=names)
+    if "bingx_incident" in metafunc.fixturenames:
+        from .incidents import INCIDENTS  # only for a test that asks for incidents
+
+        marker = metafunc.definition.get_closest_marker("bingx_incidents")
+        chosen = list(marker.args) if marker is not None and marker.args else list(INCIDENTS)
+        unknown = [name for name in chosen if name not in INCIDENTS]
+        if unknown:
+            raise pytest.UsageError(
+                f"unknown incident(s) {', '.join(unknown)}; known: {', '.join(INCIDENTS)}"
+            )
+        metafunc.parametrize("bingx_incident", chosen, indirect=True, ids=chosen)
 
 
 def _timing(config: pytest.Config, name: str) -> float:
@@ -224,6 +242,16 @@ def bingx_clock(request: pytest.FixtureRequest, bingx_sim: Simulator) -> Iterato
     # pytest's own timing must not see the freeze, or --durations reports decades.
     with freeze_time(start, ignore=["_pytest.timing"]) as frozen:
         yield SettlingClock(frozen, bingx_sim)
+
+
+@pytest.fixture
+def bingx_incident(request: pytest.FixtureRequest) -> Incident:
+    """One incident of the catalogue (``bingx_sim.incidents``): a test that asks for it
+    runs once per incident, or per name given with ``@pytest.mark.bingx_incidents``.
+    Call ``bingx_incident.trigger(bingx_sim, account)`` when the client is running."""
+    from .incidents import INCIDENTS
+
+    return INCIDENTS[request.param]
 
 
 # A contract suite's simulator beats every 0.2 s, so cadence tests take a second, not 15.

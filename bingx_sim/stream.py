@@ -60,7 +60,9 @@ async def _heartbeat(state: SimState, conn: Connection) -> None:
         now = real_monotonic()
         if now >= conn.last_pong + patience:
             reason = f"no Pong for {patience:g} s"
-            conn.close(1000, reason, violation=f"unanswered Ping: {reason}")
+            # Under an injected IgnorePongs the client did answer: not its mistake.
+            why = None if conn.ignore_pongs is not None else f"unanswered Ping: {reason}"
+            conn.close(1000, reason, violation=why)
             return
         if now >= next_ping:
             if conn.mute_pings is None:
