@@ -82,6 +82,9 @@ class UserDataStream(HandlerSlots):
             backoff_max=max(backoff_max, backoff_initial),
             jitter=backoff_jitter,
             rate_limit=rate_limit,
+            # 10 % over the exchange's second: the exchange stamps calls when they
+            # arrive, and a call's trip can be a few milliseconds shorter than the last.
+            rate_period=1.1,
             rng=random.Random(seed),
         )
         self._connect_timeout, self._idle_timeout = connect_timeout, idle_timeout

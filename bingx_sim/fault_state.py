@@ -67,8 +67,11 @@ class FaultOps:
 
     def clear_fault(self, fault_id: int) -> bool:
         """Clear one fault: hung calls are released (closed unanswered), silenced
-        sockets speak again. False when no such fault is active."""
+        sockets speak again, even when its count is spent (what it started lasts until
+        cleared). False when there is no such fault."""
         active = self.faults.remove(fault_id)
+        if active is None:
+            active = next((a for a in self.faults.finished if a.id == fault_id), None)
         if active is None:
             return False
         self._release(active)
