@@ -70,10 +70,12 @@ class FaultOps:
         sockets speak again, even when its count is spent (what it started lasts until
         cleared). False when there is no such fault."""
         active = self.faults.remove(fault_id)
-        if active is None:
-            active = next((a for a in self.faults.finished if a.id == fault_id), None)
+        if active is None:  # spent, and perhaps still holding a call or a socket
+            finished = self.faults.finished
+            active = next((a for a in finished if a.id == fault_id and not a.cleared), None)
         if active is None:
             return False
+        active.cleared = True
         self._release(active)
         return True
 

@@ -294,6 +294,7 @@ class ActiveFault:
     spec: FaultSpec
     id: int = field(default_factory=lambda: next(_ids))
     hits: int = 0
+    cleared: bool = False
 
     @property
     def remaining(self) -> int | None:
@@ -356,12 +357,15 @@ class FaultPlan:
             if active.id == fault_id:
                 self._active.remove(active)
                 self.finished.append(active)
+                active.cleared = True
                 return active
         return None
 
     def clear(self) -> list[ActiveFault]:
         cleared, self._active = self._active, []
         self.finished.extend(cleared)
+        for active in cleared:
+            active.cleared = True
         return cleared
 
     def unfired(self) -> list[ActiveFault]:
