@@ -1,6 +1,7 @@
 """bingx-sim: a faithful in-process fake of BingX listen keys and account streams.
 
-Start with :class:`Simulator`; build pushed events with :mod:`bingx_sim.events`.
+Start with :class:`Simulator`; build pushed events with :mod:`bingx_sim.events`; break
+things with :mod:`bingx_sim.faults` and the :data:`INCIDENTS` catalogue.
 
 Names are imported on first use, so that importing this package (which pytest does for
 the plugin in every run of every project that has us installed) costs nothing.
@@ -13,15 +14,29 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .exchange import Account, KeyState, ListenKey
-    from .journal import JournalSnapshot, JournalTimeout, RestCall, SimError, WsEvent, WsFrame
+    from .fault_handle import FaultHandle
+    from .incidents import INCIDENTS, Incident
+    from .journal import (
+        FaultFired,
+        JournalSnapshot,
+        JournalTimeout,
+        RestCall,
+        SimError,
+        WsEvent,
+        WsFrame,
+    )
     from .options import ContractOptions
     from .rest import LISTEN_KEY_PATH
     from .server import Simulator
 
 __all__ = [
+    "INCIDENTS",
     "LISTEN_KEY_PATH",
     "Account",
     "ContractOptions",
+    "FaultFired",
+    "FaultHandle",
+    "Incident",
     "JournalSnapshot",
     "JournalTimeout",
     "KeyState",
@@ -34,6 +49,10 @@ __all__ = [
 ]
 
 _HOMES = {
+    "INCIDENTS": "incidents",
+    "FaultFired": "journal",
+    "FaultHandle": "fault_handle",
+    "Incident": "incidents",
     "LISTEN_KEY_PATH": "rest",
     "Account": "exchange",
     "ContractOptions": "options",

@@ -298,7 +298,9 @@ class SimState(FaultOps):
     async def close_all(self, code: int, reason: str) -> None:
         """Close every socket, give clients ``close_grace`` real seconds to finish the
         handshake, then drop the ones that did not (a client that does not read). A
-        client whose buffers are already full of unread data is dropped at once."""
+        client whose buffers are already full of unread data is dropped at once. Calls
+        held by a fault (a hang, a delay) are released: closed unanswered."""
+        self.release_all()
         conns = list(self.live)
         for conn in conns:
             self.sockets.discard(conn)

@@ -80,3 +80,14 @@ def test_user_data_stream_survives(
 @pytest.mark.bingx_incidents("silent-socket", "drop-without-close")
 def test_a_subset_of_incidents(bingx_incident: Incident) -> None:
     assert bingx_incident.name in ("silent-socket", "drop-without-close")
+
+
+def test_the_docs_list_every_incident_and_fault() -> None:
+    from pathlib import Path
+
+    from bingx_sim.faults import FAULT_TYPES
+    from bingx_sim.incidents import INCIDENTS
+
+    docs = (Path(__file__).parents[2] / "docs" / "incidents.md").read_text()
+    assert all(f"`{name}`" in docs for name in INCIDENTS)
+    assert all(f"`{cls.__name__}(" in docs for cls in FAULT_TYPES.values())
