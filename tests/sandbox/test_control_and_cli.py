@@ -187,3 +187,14 @@ def test_an_ipv6_host_serves_rest_websockets_and_the_control_api() -> None:
         with connect(ipv6.ws_url, key, timeout=5):
             pass
         assert http.post(f"{ipv6.rest_url}/_sim/clock", json={"advance": 1}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [("nope=1", "unknown simulator option"), ("invalid_key=maybe", "is not one of")],
+)
+def test_a_bad_option_is_one_line_exit_2(
+    option: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--port", "0", "--option", option]) == 2
+    assert message in capsys.readouterr().err

@@ -3,6 +3,7 @@ applications under test use to inject faults, run incidents and break keys."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -114,3 +115,42 @@ def test_incidents_are_listed_and_run(sim: Simulator, http: requests.Session) ->
 def test_options_are_read_back(sim: Simulator, http: requests.Session) -> None:
     options = http.get(f"{sim.rest_url}/_sim/options").json()["options"]
     assert options["invalid_key"] == "close" and options["signature_encodings"] == ["hex"]
+
+
+def test_faults_from_the_control_api_act_on_the_wire(
+    sim: Simulator, http: requests.Session
+) -> None:
+    base = f"{sim.rest_url}/_sim"
+    account = sim.add_account()
+    auth = {"X-BX-APIKEY": account.api_key}
+    key = http.post(f"{sim.rest_url}{LISTEN_KEY_PATH}", headers=auth).json()["listenKey"]
+    fault = {"type": "refuse_connect", "account": account.api_key, "status": 503}
+    assert http.post(f"{base}/faults", json=fault).status_code == 201
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(sim.ws_url, key, timeout=5)
+    assert refused.value.status_code == 503
+    with connect(sim.ws_url, key, timeout=5) as ws:
+        http.post(f"{base}/faults", json={"type": "corrupt_frame", "account": account.api_key})
+        pushed = http.post(
+            f"{base}/accounts/{account.api_key}/events", json={"e": "ORDER_TRADE_UPDATE"}
+        )
+        assert pushed.json()["delivered"] == 1
+        opcode, data = ws.recv_data()
+        while opcode == websocket.ABNF.OPCODE_BINARY and data == _PING:
+            opcode, data = ws.recv_data()
+        with pytest.raises(zlib.error):
+            zlib.decompress(data, wbits=31)
+        http.post(f"{base}/faults", json={"type": "drop", "account": account.api_key})
+        with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+            _no_close_frame(ws)
+    fired = [e for e in http.get(f"{base}/journal").json()["entries"] if e["type"] == "FaultFired"]
+    assert [e["fault"] for e in fired] == ["RefuseConnect", "CorruptFrame", "Drop"]
+
+
+_PING = zlib.compress(b"Ping", 6, wbits=31)
+
+
+def _no_close_frame(ws: websocket.WebSocket) -> None:
+    while True:
+        opcode, _ = ws.recv_data(control_frame=True)
+        assert opcode != websocket.ABNF.OPCODE_CLOSE
