@@ -13,27 +13,17 @@ from __future__ import annotations
 import statistics
 import sys
 
-from bingx import BingXClient, UserDataStream
 from bingx_sim import INCIDENTS, Simulator
-from tests.examples.test_incidents import received_after
+from tests.examples.test_incidents import quick_keeper, received_after
 
 
 def recovery(name: str | None) -> float:
     with Simulator() as sim:
         account = sim.add_account()
-        with BingXClient(account.api_key, account.api_secret, sim.rest_url, timeout=1.0) as client:
-            keeper = UserDataStream(
-                client,
-                base_url=sim.ws_url,
-                poll_interval=0.02,
-                backoff_initial=0.05,
-                backoff_max=1.0,
-                idle_timeout=1.0,
-            )
-            with keeper:
-                if name is not None:
-                    INCIDENTS[name].trigger(sim, account)
-                return received_after(sim, account, keeper, within=30.0)
+        with quick_keeper(sim, account) as keeper:
+            if name is not None:
+                INCIDENTS[name].trigger(sim, account)
+            return received_after(sim, account, keeper, within=30.0)
 
 
 def main(runs: int = 3) -> None:

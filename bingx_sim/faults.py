@@ -81,62 +81,54 @@ def _method(value: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RestError(FaultSpec):
-    """Answer with ``status`` and the exchange's JSON error when ``code`` is set, else
-    ``body`` verbatim (empty when ``None``)."""
+class _RestFault(FaultSpec):
+    """A fault on listen-key calls of ``method`` (``"*"``: any)."""
 
     method: str = "*"
-    status: int = 200
-    code: int | None = None
-    msg: str = ""
-    body: str | None = None
     scope: ClassVar[str] = "call"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "method", _method(self.method))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestError(_RestFault):
+    """Answer with ``status`` and the exchange's JSON error when ``code`` is set, else
+    ``body`` verbatim (empty when ``None``)."""
+
+    status: int = 200
+    code: int | None = None
+    msg: str = ""
+    body: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if not 100 <= self.status <= 599:
             raise ValueError(f"{self.status} is not an HTTP status")
 
 
 @dataclass(frozen=True, kw_only=True)
-class RestDelay(FaultSpec):
+class RestDelay(_RestFault):
     """Answer ``seconds`` (real time) late; the loop serves everyone else meanwhile."""
 
     seconds: float
-    method: str = "*"
-    scope: ClassVar[str] = "call"
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "method", _method(self.method))
         if not 0 <= self.seconds <= 3600:
             raise ValueError("seconds must be between 0 and 3600")
 
 
 @dataclass(frozen=True, kw_only=True)
-class RestReset(FaultSpec):
+class RestReset(_RestFault):
     """Close the connection without an answer."""
-
-    method: str = "*"
-    scope: ClassVar[str] = "call"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        object.__setattr__(self, "method", _method(self.method))
 
 
 @dataclass(frozen=True, kw_only=True)
-class RestHang(FaultSpec):
+class RestHang(_RestFault):
     """Never answer; the connection is closed unanswered when the fault is cleared or
     the simulator reset or stopped."""
-
-    method: str = "*"
-    scope: ClassVar[str] = "call"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        object.__setattr__(self, "method", _method(self.method))
 
 
 # account stream -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ incident reaches the client within 15 s. This is also the acceptance test of our
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,15 +21,14 @@ from bingx_sim.clock import real_monotonic
 from bingx_sim.incidents import Incident
 
 
-@pytest.fixture
-def keeper(bingx_sim: Simulator, bingx_account: Account) -> Iterator[UserDataStream]:
-    # A 1 s HTTP timeout and short waits, so recovering takes seconds, not minutes.
-    with BingXClient(
-        bingx_account.api_key, bingx_account.api_secret, bingx_sim.rest_url, timeout=1.0
-    ) as client:
+@contextmanager
+def quick_keeper(sim: Simulator, account: Account) -> Iterator[UserDataStream]:
+    """A started keeper with a 1 s HTTP timeout and short waits, so that recovering
+    takes seconds, not minutes."""
+    with BingXClient(account.api_key, account.api_secret, sim.rest_url, timeout=1.0) as client:
         stream = UserDataStream(
             client,
-            base_url=bingx_sim.ws_url,
+            base_url=sim.ws_url,
             poll_interval=0.02,
             backoff_initial=0.05,
             backoff_max=1.0,
@@ -36,6 +36,12 @@ def keeper(bingx_sim: Simulator, bingx_account: Account) -> Iterator[UserDataStr
         )
         with stream:
             yield stream
+
+
+@pytest.fixture
+def keeper(bingx_sim: Simulator, bingx_account: Account) -> Iterator[UserDataStream]:
+    with quick_keeper(bingx_sim, bingx_account) as stream:
+        yield stream
 
 
 def received_after(
