@@ -58,6 +58,8 @@ async def _heartbeat(state: SimState, conn: Connection) -> None:
         wake = min(next_ping, conn.last_pong + patience)
         await asyncio.sleep(max(0.0, wake - real_monotonic()))
         now = real_monotonic()
+        if conn.mute_pings is not None:  # silenced by a fault: no Ping, so no Pong due
+            conn.last_pong = now
         if now >= conn.last_pong + patience:
             reason = f"no Pong for {patience:g} s"
             # Under an injected IgnorePongs the client did answer: not its mistake.

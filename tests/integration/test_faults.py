@@ -272,3 +272,17 @@ def test_faults_validate_their_fields() -> None:
         Drop(account=42)
     with pytest.raises(TypeError):
         Drop(None)  # type: ignore[call-arg]  # keyword-only
+
+
+def test_a_silenced_socket_is_not_closed_for_missing_pongs(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(ping_interval=0.05, pong_timeout=0.2)
+    account = sim.add_account()
+    with connect(sim.ws_url, new_key(http, sim, account)) as ws:
+        handle = sim.inject(Silence(account=account))
+        ws.settimeout(0.6)  # three Pong timeouts without a Ping: still open
+        with pytest.raises(websocket.WebSocketTimeoutException):
+            _until_close_frame(ws)
+        handle.clear()
+    assert not sim.journal.violations
