@@ -164,7 +164,7 @@ class UserDataStream(HandlerSlots):
         reconnect (after its backoff). Call it yourself when ``poll_interval=None``.
 
         A call that is due but held back by the rate limit is waited for (at most the
-        limit's period, one second): the step completes instead of silently deferring."""
+        limit's period, 1.1 s): the step completes instead of silently deferring."""
         with self._lock:
             self._drain()
             for _ in range(_MAX_STEPS):
