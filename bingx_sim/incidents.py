@@ -126,7 +126,8 @@ class Incident:
 _CATALOGUE = (
     Incident(
         "keepalive-fails-until-expiry",
-        "every PUT answers 503 while an hour passes; the key expires, listenKeyExpired, close",
+        "every PUT answers 503 while the exchange clock jumps 61 minutes (for every "
+        "account); the key expires: listenKeyExpired, close",
         "retry the extend with backoff, and on listenKeyExpired generate a new key and reconnect",
         "unicorn-binance-websocket-api #301 (keep-alive errors silently ignored)",
         _keepalive_fails,
