@@ -19,7 +19,7 @@ from aiohttp import web
 
 from . import defaults
 from .control_guard import BodyTooLarge, Refusal, parse_body, refusal
-from .event_types import EVENT_TYPES, build
+from .event_types import EVENT_TYPES, PRODUCTS, build
 from .exchange import Account
 from .state import STATE, SimState
 
@@ -187,15 +187,21 @@ async def add_account(request: web.Request) -> web.StreamResponse:
 
 
 async def push_event(request: web.Request) -> web.StreamResponse:
+    """``POST /_sim/accounts/{key}/events[?product=swap|coinm|spot]``: the event type's
+    defaults for that product with the body's fields laid over them."""
     state = request.app[STATE]
     api_key = request.match_info["api_key"]
     if state.exchange.account(api_key) is None:
         raise ControlError(404, f"no account with api key {api_key!r}")
+    body = await _body(request)
+    product = request.query.get("product") or body.pop("product", "swap")
+    if product not in PRODUCTS:
+        raise ControlError(400, f"product must be one of {', '.join(PRODUCTS)}")
     try:
-        event = build(await _body(request), state.now_ms())
+        event = build(body, state.now_ms(), product)
     except KeyError as error:
         raise ControlError(400, str(error.args[0])) from None
-    return _json({"delivered": state.push(api_key, event), "event": event})
+    return _json({"delivered": state.push(api_key, event, product), "event": event})
 
 
 def _entry(entry: Any) -> dict[str, Any]:

@@ -1,43 +1,70 @@
-"""The one table of pushed event types: builder, schema, and which sockets get them.
+"""The one table of pushed event types: per product (USDT-M ``swap``, ``coinm``,
+``spot``), its builder, its schema, and how that product's sockets get it.
 
-Adding an event type means adding one row here: the control API's ``POST
-/_sim/accounts/{api_key}/events``, the JSON Schema lookup and spot routing all read it.
+The products are separate wallets on BingX with their own event shapes (coin-M: coin
+margin and ``-USD`` symbols; spot: no positions, ``lk`` locked funds), so an event is
+pushed to one product and reaches only that product's sockets. Adding an event type or
+a product's shape means adding one row here: the control API's push, the JSON Schema
+lookup and spot routing all read it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
 
 from . import events
 
-__all__ = ["EVENT_TYPES", "SPOT_TOPICS", "EventType", "build", "frame_for", "merge"]
+__all__ = [
+    "EVENT_TYPES",
+    "PRODUCTS",
+    "SPOT_TOPICS",
+    "EventType",
+    "Product",
+    "Shape",
+    "build",
+    "frame_for",
+    "merge",
+]
 
 Event = dict[str, Any]
+Product = Literal["swap", "coinm", "spot"]
+PRODUCTS: tuple[str, ...] = get_args(Product)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How one product builds and delivers an event type."""
+
+    builder: Callable[..., Event]
+    schema: str
+    """JSON Schema (``bingx_sim/schemas/``) of the frame as delivered."""
+    topic: str | None = None
+    """The spot subscription (``dataType``) needed to receive it (spot only)."""
+    wrapped: bool = False
+    """Delivered as ``{"code":0,"dataType":topic,"data":event}`` (spot only)."""
 
 
 @dataclass(frozen=True, slots=True)
 class EventType:
-    """How the exchange treats one ``"e"`` value on each kind of account socket."""
+    """One ``"e"`` value and its shape on each product that has it."""
 
     name: str
-    builder: Callable[..., Event]
-    schema: str
-    """JSON Schema (``bingx_sim/schemas/``) of the event on swap and coin-M sockets, or
-    of the wrapped frame when ``spot_wrapped``."""
-    spot_schema: str | None = None
-    """Its schema on spot sockets, when spot gets it."""
-    spot_topic: str | None = None
-    """The spot subscription (``dataType``) it needs; None: spot never gets it."""
-    spot_wrapped: bool = False
-    """Spot delivers it as ``{"code":0,"dataType":topic,"data":event}``."""
-    swap: bool = True
-    """Swap and coin-M sockets get it (they take no subscriptions)."""
+    shapes: Mapping[str, Shape] = field(default_factory=dict)
     always: bool = False
-    """Every socket of the key gets it, subscribed or not (``listenKeyExpired``)."""
+    """Delivered to every socket of the key, subscribed or not (``listenKeyExpired``)."""
     pushable: bool = True
-    """Tests may push it through the control API (not the exchange's own events)."""
+    """Tests may push it (the exchange's own events, like expiry, are not)."""
+
+    # The USDT-M shape, as earlier versions exposed it.
+    @property
+    def builder(self) -> Callable[..., Event]:
+        return next(iter(self.shapes.values())).builder
+
+    @property
+    def schema(self) -> str:
+        return next(iter(self.shapes.values())).schema
 
 
 EVENT_TYPES: Mapping[str, EventType] = {
@@ -45,51 +72,86 @@ EVENT_TYPES: Mapping[str, EventType] = {
     for t in (
         EventType(
             "ACCOUNT_UPDATE",
-            events.account_update,
-            "account_update",
-            spot_schema="spot_account_update",
-            spot_topic="ACCOUNT_UPDATE",
+            {
+                "swap": Shape(events.account_update, "account_update"),
+                "coinm": Shape(events.coinm_account_update, "coinm_account_update"),
+                "spot": Shape(events.spot_account_update, "spot_account_update", "ACCOUNT_UPDATE"),
+            },
         ),
-        EventType("ORDER_TRADE_UPDATE", events.order_trade_update, "order_trade_update"),
-        EventType("ACCOUNT_CONFIG_UPDATE", events.account_config_update, "account_config_update"),
-        EventType("SNAPSHOT", events.config_snapshot, "snapshot"),
+        EventType(
+            "ORDER_TRADE_UPDATE",
+            {
+                "swap": Shape(events.order_trade_update, "order_trade_update"),
+                "coinm": Shape(events.coinm_order_trade_update, "coinm_order_trade_update"),
+            },
+        ),
+        EventType(
+            "ACCOUNT_CONFIG_UPDATE",
+            {
+                "swap": Shape(events.account_config_update, "account_config_update"),
+                "coinm": Shape(events.account_config_update, "account_config_update"),
+            },
+        ),
+        EventType(
+            "SNAPSHOT",
+            {
+                "swap": Shape(events.config_snapshot, "snapshot"),
+                "coinm": Shape(events.config_snapshot, "snapshot"),
+            },
+        ),
         EventType(
             "executionReport",
-            events.spot_execution_report,
-            "spot_execution_report",
-            spot_topic="spot.executionReport",
-            spot_wrapped=True,
-            swap=False,
+            {
+                "spot": Shape(
+                    events.spot_execution_report,
+                    "spot_execution_report",
+                    "spot.executionReport",
+                    wrapped=True,
+                )
+            },
         ),
         EventType(
             "listenKeyExpired",
-            events.listen_key_expired,
-            "listen_key_expired",
-            spot_schema="listen_key_expired",
+            {p: Shape(events.listen_key_expired, "listen_key_expired") for p in PRODUCTS},
             always=True,
             pushable=False,
         ),
     )
 }
 
-SPOT_TOPICS = frozenset(t.spot_topic for t in EVENT_TYPES.values() if t.spot_topic is not None)
+SPOT_TOPICS = frozenset(
+    shape.topic
+    for kind in EVENT_TYPES.values()
+    for shape in kind.shapes.values()
+    if shape.topic is not None
+)
 """The ``dataType`` values a spot account socket accepts in a subscription."""
 
 
-def frame_for(event: Event, stream: str, subscriptions: frozenset[str] | set[str]) -> Event | None:
-    """What a socket of ``stream`` with these spot ``subscriptions`` receives for
-    ``event``, or None when it does not get it. Unknown types reach swap and coin-M only."""
+def frame_for(
+    event: Event,
+    stream: str,
+    subscriptions: frozenset[str] | set[str],
+    product: str | None = None,
+) -> Event | None:
+    """What a socket of ``stream`` (with these spot ``subscriptions``) receives for
+    ``event`` pushed to ``product`` (default: the socket's own), or None: another
+    product's event, a type that product does not have, a topic not subscribed.
+    Unknown types reach swap and coin-M sockets of their product as they are."""
+    if product is not None and product != stream:
+        return None
     kind = EVENT_TYPES.get(str(event.get("e", "")))
-    if stream != "spot":
-        return event if kind is None or kind.swap else None
     if kind is None:
+        return event if stream != "spot" else None
+    shape = kind.shapes.get(stream)
+    if shape is None:
         return None
-    if kind.always:
+    if stream != "spot" or kind.always:
         return event
-    if kind.spot_topic is None or kind.spot_topic not in subscriptions:
+    if shape.topic is None or shape.topic not in subscriptions:
         return None
-    if kind.spot_wrapped:
-        return {"code": 0, "dataType": kind.spot_topic, "data": event}
+    if shape.wrapped:
+        return {"code": 0, "dataType": shape.topic, "data": event}
     return event
 
 
@@ -105,14 +167,18 @@ def merge(base: Event, override: Mapping[str, Any]) -> Event:
     return merged
 
 
-def build(fields: Mapping[str, Any], now_ms: int) -> Event:
-    """A full event from the fields a caller cares about: the builder's defaults for
-    ``fields["e"]`` (stamped ``now_ms``) with ``fields`` laid over them.
+def build(fields: Mapping[str, Any], now_ms: int, product: str = "swap") -> Event:
+    """A full event from the fields a caller cares about: ``product``'s builder defaults
+    for ``fields["e"]`` (stamped ``now_ms``) with ``fields`` laid over them.
 
-    Raises ``KeyError`` naming the known types when ``e`` is not a pushable type.
+    Raises ``KeyError`` naming the known types when ``e`` is not a pushable type of that
+    product.
     """
     kind = EVENT_TYPES.get(str(fields.get("e")))
-    if kind is None or not kind.pushable:
-        known = ", ".join(t.name for t in EVENT_TYPES.values() if t.pushable)
-        raise KeyError(f"unknown event type {fields.get('e')!r}; known: {known}")
-    return merge(kind.builder(event_time=now_ms), fields)
+    shape = None if kind is None or not kind.pushable else kind.shapes.get(product)
+    if shape is None:
+        known = ", ".join(
+            t.name for t in EVENT_TYPES.values() if t.pushable and product in t.shapes
+        )
+        raise KeyError(f"unknown {product} event type {fields.get('e')!r}; known: {known}")
+    return merge(shape.builder(event_time=now_ms), fields)

@@ -16,6 +16,8 @@ __all__ = [
     "account_config_update",
     "account_update",
     "balance",
+    "coinm_account_update",
+    "coinm_order_trade_update",
     "config_snapshot",
     "listen_key_expired",
     "order_trade_update",
@@ -173,6 +175,46 @@ def config_snapshot(
         "E": _now(event_time),
         "ac": _config(symbol, long_leverage, short_leverage, margin_mode),
     }
+
+
+def coinm_account_update(
+    *,
+    reason: str = "ORDER",
+    balances: list[Event] | None = None,
+    positions: list[Event] | None = None,
+    event_time: int | None = None,
+) -> Event:
+    """Coin-M ``ACCOUNT_UPDATE``: margin in the coin (``BTC``), ``BTC-USD`` contracts,
+    and no ``iw`` (isolated wallet) on positions."""
+    coin = [balance("BTC", "0.52000000", "0.51000000", "0")]
+    held = position("BTC-USD", "10", "64000.0", "0.00000000")
+    held.pop("iw")
+    return account_update(
+        reason=reason,
+        balances=coin if balances is None else balances,
+        positions=[held] if positions is None else positions,
+        event_time=event_time,
+    )
+
+
+def coinm_order_trade_update(
+    *,
+    symbol: str = "BTC-USD",
+    quantity: str = "10",
+    commission_asset: str = "BTC",
+    commission: str = "-0.00000400",
+    event_time: int | None = None,
+    **fields: Any,
+) -> Event:
+    """Coin-M ``ORDER_TRADE_UPDATE``: contracts of a ``-USD`` symbol, fees in the coin."""
+    return order_trade_update(
+        symbol=symbol,
+        quantity=quantity,
+        commission_asset=commission_asset,
+        commission=commission,
+        event_time=event_time,
+        **fields,
+    )
 
 
 def listen_key_expired(listen_key: str, *, event_time: int | None = None) -> Event:

@@ -279,15 +279,18 @@ class Simulator:
         account: Account | str,
         event: dict[str, Any],
         timeout: float = defaults.FACADE_TIMEOUT,
+        *,
+        product: str = "swap",
     ) -> int:
-        """Queue ``event`` gzipped on every live socket of the account, in order.
+        """Queue ``event`` gzipped on every live socket of the account's ``product``
+        (``"swap"`` USDT-M, ``"coinm"``, ``"spot"``: separate wallets), in order.
 
         Returns how many sockets took it (spot sockets only get what they subscribed to).
         Never waits for a client to read: a socket that does not read is dropped once its
         outbox passes ``max_outbox_bytes``.
         """
         api_key = account.api_key if isinstance(account, Account) else account
-        return self._apply("push", lambda s: s.push(api_key, event), timeout)
+        return self._apply("push", lambda s: s.push(api_key, event, product), timeout)
 
     def settle(self, timeout: float = defaults.FACADE_TIMEOUT) -> list[str]:
         """Expire what is due on the exchange clock now; return once the

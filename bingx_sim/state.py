@@ -22,7 +22,7 @@ from aiohttp import web
 
 from . import defaults, events, frames
 from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
-from .event_types import frame_for
+from .event_types import PRODUCTS, frame_for
 from .exchange import Account, Exchange, ListenKey, seeded_factories
 from .fault_state import FaultOps
 from .faults import FaultPlan
@@ -180,9 +180,12 @@ class SimState(FaultOps):
         self.seed_accounts.append(account)
         return account
 
-    def push(self, api_key: str, event: Mapping[str, Any]) -> int:
-        """Queue ``event`` gzipped on every live socket of the account that takes it
-        (``event_types`` decides for spot); how many sockets took it."""
+    def push(self, api_key: str, event: Mapping[str, Any], product: str = "swap") -> int:
+        """Queue ``event`` gzipped on every live socket of the account's ``product``
+        (``swap``, ``coinm`` or ``spot``: separate wallets) that takes it
+        (``event_types`` decides, spot subscriptions included); how many took it."""
+        if product not in PRODUCTS:
+            raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
         self.sweep()
         event = dict(event)
         text = frames.dumps(event)  # an unserialisable event fails here, before any send
@@ -190,7 +193,7 @@ class SimState(FaultOps):
         for conn in self.sockets.by_account(api_key):
             if conn.closed or conn.silenced:
                 continue
-            frame = frame_for(event, conn.stream, conn.subscriptions)
+            frame = frame_for(event, conn.stream, conn.subscriptions, product)
             if frame is None:
                 continue
             if self.deliver(conn, text if frame is event else frames.dumps(frame)):

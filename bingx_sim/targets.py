@@ -71,10 +71,11 @@ class Target:
             raise RuntimeError(f"target {self.name!r} cannot move time")
         return self.simulator.advance(delta)
 
-    def push(self, event: dict[str, Any]) -> int:
+    def push(self, event: dict[str, Any], product: str = "swap") -> int:
+        """Push ``event`` to the account's ``product`` (simulator only)."""
         if self.simulator is None:
             raise RuntimeError(f"target {self.name!r} cannot push events on demand")
-        return self.simulator.push(self.api_key, event)
+        return self.simulator.push(self.api_key, event, product=product)
 
 
 def sim_target(sim: Simulator, account: Account) -> Target:

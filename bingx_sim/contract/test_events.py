@@ -54,7 +54,7 @@ def test_spot_execution_report_arrives_wrapped(
     with open_stream(http, bingx_target, bingx_target.spot_ws_url) as (_, ws):
         ws.send(json.dumps({"id": "s", "reqType": "sub", "dataType": "spot.executionReport"}))
         assert recv_json(ws)["code"] == 0
-        bingx_target.push(build.spot_execution_report())
+        bingx_target.push(build.spot_execution_report(), product="spot")
         frame = recv_json(ws)
         assert frame["dataType"] == "spot.executionReport"
         schemas.validate(frame, spot=True)

@@ -16,6 +16,8 @@ __all__ = ["SCHEMAS", "load", "schema_for", "validate"]
 SCHEMAS = (
     "account_config_update",
     "account_update",
+    "coinm_account_update",
+    "coinm_order_trade_update",
     "listen_key_expired",
     "order_trade_update",
     "snapshot",
@@ -33,25 +35,28 @@ def load(name: str) -> dict[str, Any]:
     return schema
 
 
-def schema_for(frame: dict[str, Any], *, spot: bool = False) -> str:
-    """The schema name for one decoded account-stream frame (``event_types`` decides)."""
+def schema_for(frame: dict[str, Any], *, spot: bool = False, product: str | None = None) -> str:
+    """The schema name for one decoded account-stream frame of ``product`` (``swap`` by
+    default; ``spot=True`` is ``product="spot"``). ``event_types`` decides."""
     from ..event_types import EVENT_TYPES
 
+    chosen = "spot" if spot else (product or "swap")
     for kind in EVENT_TYPES.values():
-        if kind.spot_wrapped and frame.get("dataType") == kind.spot_topic:
-            return kind.schema
+        shape = kind.shapes.get(chosen)
+        if shape is not None and shape.wrapped and frame.get("dataType") == shape.topic:
+            return shape.schema
     found = EVENT_TYPES.get(str(frame.get("e")))
-    name = None if found is None else (found.spot_schema if spot else found.schema)
-    if found is None or name is None or (not spot and not found.swap):
-        raise KeyError(f"no schema for event type {frame.get('e')!r}")
-    return name
+    shape = None if found is None else found.shapes.get(chosen)
+    if shape is None:
+        raise KeyError(f"no schema for {chosen} event type {frame.get('e')!r}")
+    return shape.schema
 
 
-def validate(frame: dict[str, Any], *, spot: bool = False) -> None:
+def validate(frame: dict[str, Any], *, spot: bool = False, product: str | None = None) -> None:
     """Raise ``jsonschema.ValidationError`` if ``frame`` breaks its event's schema.
 
     Needs ``jsonschema`` (in the ``test`` extra).
     """
     import jsonschema
 
-    jsonschema.validate(frame, load(schema_for(frame, spot=spot)))
+    jsonschema.validate(frame, load(schema_for(frame, spot=spot, product=product)))

@@ -177,7 +177,7 @@ def test_spot_stream_subscribes_and_gets_wrapped_reports(
         init = stream.next_event(events.AccountUpdate)
         assert init.reason == "INIT" and init.balances[0].locked == 0
         report = build.spot_execution_report(quantity=0.5)
-        assert sim.push(account, report) == 1
+        assert sim.push(account, report, product="spot") == 1
         typed = stream.next_event(events.SpotOrderUpdate)
         assert typed.quantity == Decimal("0.5") and orders == [report]
     finally:

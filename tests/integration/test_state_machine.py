@@ -5,7 +5,7 @@ simulator, and checks it against a plain model after every step:
 * a key is usable (extend works, a socket opens) iff it is active and unexpired on the
   exchange clock; expired or deleted keys never come back;
 * ``listen_keys()`` agrees with the model: owner, state and expiry of every key;
-* every event pushed reaches each open socket of its account exactly once, in order, and
+* every event pushed to a product reaches each open socket of that product of its account exactly once, in order, and
   no socket ever sees another account's events; an expiring key's sockets get
   ``listenKeyExpired`` and a close frame.
 
@@ -63,6 +63,7 @@ class Sock:
     ws: ClosingWebSocket
     key: str
     owner: Account
+    product: str
     expected: list[str] = field(default_factory=list)
 
 
@@ -165,7 +166,8 @@ class ExchangeMachine(RuleBasedStateMachine):
                 connect(url, key, timeout=5)
             assert refused.value.status_code == 404
             return
-        self.sockets.append(Sock(connect(url, key, timeout=5), key, self.model[key].owner))
+        product = "coinm" if coin_m else "swap"
+        self.sockets.append(Sock(connect(url, key, timeout=5), key, self.model[key].owner, product))
 
     @precondition(lambda self: self.sockets)
     @rule(index=st.integers(min_value=0))
@@ -177,13 +179,15 @@ class ExchangeMachine(RuleBasedStateMachine):
         sock.ws.close(timeout=2)
         sock.ws.shutdown()  # type: ignore[no-untyped-call]
 
-    @rule(who=st.sampled_from(ACCOUNTS))
-    def push(self, who: Account) -> None:
+    @rule(who=st.sampled_from(ACCOUNTS), product=st.sampled_from(["swap", "coinm"]))
+    def push(self, who: Account, product: str) -> None:
         self.pushed += 1
         marker = f"{who.api_key}-{self.pushed}"
         event = {"e": "ORDER_TRADE_UPDATE", "E": self.now, "o": {"s": "BTC-USDT", "c": marker}}
-        delivered = self.sim.push(who, event)
-        receivers = [s for s in self.sockets if s.owner == who and self._live(s.key)]
+        delivered = self.sim.push(who, event, product=product)
+        receivers = [
+            s for s in self.sockets if s.owner == who and s.product == product and self._live(s.key)
+        ]
         assert delivered == len(receivers)
         for sock in receivers:
             sock.expected.append(marker)

@@ -8,7 +8,8 @@ import pytest
 import requests
 import websocket
 
-from bingx_sim import Account, Simulator, WsEvent, events
+from bingx_sim import Account, Simulator, WsEvent, events, schemas
+from bingx_sim.event_types import build as build_event
 from tests.integration.conftest import MakeSim
 from tests.wire import ClosingWebSocket, call, close_code, connect, new_key, recv_event, recv_frame
 
@@ -167,8 +168,34 @@ def test_coinm_stream_behaves_like_swap(make_sim: MakeSim, http: requests.Sessio
     key = new_key(http, sim, account)
     with connect(sim.coinm_ws_url, key) as ws:
         assert recv_frame(ws) == (BINARY, "Ping")
-        assert sim.push(account, events.account_update()) == 1
-        assert recv_event(ws)["e"] == "ACCOUNT_UPDATE"
+        assert sim.push(account, events.account_update()) == 0  # USDT-M is another wallet
+        update = events.coinm_account_update()
+        assert sim.push(account, update, product="coinm") == 1
+        got = recv_event(ws)
+        assert got == update and got["a"]["P"][0]["s"] == "BTC-USD"
+        schemas.validate(got, product="coinm")
+
+
+def test_each_product_gets_only_its_own_events(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    with (
+        connect(sim.ws_url, key) as swap,
+        connect(sim.coinm_ws_url, key) as coinm,
+        connect(sim.spot_ws_url, key) as spot,
+    ):
+        spot.send(json.dumps({"id": "s", "dataType": "ACCOUNT_UPDATE"}))
+        assert recv_event(spot)["code"] == 0 and recv_event(spot)["a"]["m"] == "INIT"
+        for product, ws in (("swap", swap), ("coinm", coinm), ("spot", spot)):
+            update = build_event({"e": "ACCOUNT_UPDATE"}, sim.now_ms(), product)
+            assert sim.push(account, update, product=product) == 1, product
+            got = recv_event(ws)
+            assert got == update
+            schemas.validate(got, product=product)
+        assert "P" not in got["a"] and "lk" in got["a"]["B"][0]  # spot: no positions, locked
+    with pytest.raises(ValueError, match="product"):
+        sim.push(account, events.account_update(), product="margin")
 
 
 def test_snapshots_option_sends_per_symbol_config_frames(
@@ -188,7 +215,8 @@ def test_spot_subscriptions_acks_init_and_wrapped_execution_report(
 ) -> None:
     key = new_key(http, sim, account)
     with connect(sim.spot_ws_url, key) as ws:
-        assert sim.push(account, events.spot_execution_report()) == 0  # not subscribed yet
+        spot = "spot"
+        assert sim.push(account, events.spot_execution_report(), product=spot) == 0  # unsubscribed
         ws.send(json.dumps({"id": "a1", "reqType": "sub", "dataType": "spot.executionReport"}))
         assert recv_event(ws) == {"id": "a1", "code": 0, "msg": ""}
         ws.send(json.dumps({"id": "b2", "dataType": "ACCOUNT_UPDATE"}))  # ccxt omits reqType
@@ -196,12 +224,13 @@ def test_spot_subscriptions_acks_init_and_wrapped_execution_report(
         init = recv_event(ws)
         assert (init["e"], init["a"]["m"]) == ("ACCOUNT_UPDATE", "INIT")
         report = events.spot_execution_report()
-        assert sim.push(account, report) == 1
+        assert sim.push(account, report, product=spot) == 1
         assert recv_event(ws) == {"code": 0, "dataType": "spot.executionReport", "data": report}
-        assert sim.push(account, events.order_trade_update()) == 0  # swap-only event
+        assert sim.push(account, events.order_trade_update(), product=spot) == 0  # no spot shape
+        assert sim.push(account, report) == 0  # a swap push never reaches spot
         ws.send(json.dumps({"id": "c3", "reqType": "unsub", "dataType": "spot.executionReport"}))
         assert recv_event(ws)["code"] == 0
-        assert sim.push(account, report) == 0
+        assert sim.push(account, report, product=spot) == 0
 
 
 def test_spot_bad_subscription_is_an_error_frame(

@@ -16,16 +16,28 @@ ALL = frozenset(SPOT_TOPICS)
 
 def test_every_row_names_a_shipped_schema() -> None:
     for kind in EVENT_TYPES.values():
-        assert kind.schema in schemas.SCHEMAS
-        assert kind.spot_schema is None or kind.spot_schema in schemas.SCHEMAS
+        assert kind.shapes and all(
+            shape.schema in schemas.SCHEMAS for shape in kind.shapes.values()
+        )
 
 
 @pytest.mark.parametrize("stream", ["swap", "coinm"])
-def test_swap_and_coinm_get_every_swap_event_and_unknown_ones(stream: str) -> None:
+def test_swap_and_coinm_get_their_products_events_and_unknown_ones(stream: str) -> None:
     for name, kind in EVENT_TYPES.items():
         event = {"e": name, "E": 1}
-        assert frame_for(event, stream, set()) == (event if kind.swap else None)
+        assert frame_for(event, stream, set()) == (event if stream in kind.shapes else None)
+        other = "coinm" if stream == "swap" else "swap"
+        assert frame_for(event, stream, set(), other) is None  # another wallet's event
     assert frame_for({"e": "SOMETHING_NEW"}, stream, set()) == {"e": "SOMETHING_NEW"}
+
+
+def test_build_uses_the_products_shape() -> None:
+    coin = build({"e": "ACCOUNT_UPDATE"}, now_ms=1, product="coinm")
+    assert coin["a"]["B"][0]["a"] == "BTC" and "iw" not in coin["a"]["P"][0]
+    spot = build({"e": "ACCOUNT_UPDATE"}, now_ms=1, product="spot")
+    assert "P" not in spot["a"] and spot["a"]["B"][0]["lk"] == "0"
+    with pytest.raises(KeyError, match="unknown spot event type 'ORDER_TRADE_UPDATE'"):
+        build({"e": "ORDER_TRADE_UPDATE"}, now_ms=1, product="spot")
 
 
 def test_spot_gets_only_what_it_subscribed_to() -> None:

@@ -18,6 +18,8 @@ BUILT: dict[str, Any] = {
     "account_update": build.account_update(),
     "order_trade_update": build.order_trade_update(),
     "account_config_update": build.account_config_update(),
+    "coinm_account_update": build.coinm_account_update(),
+    "coinm_order_trade_update": build.coinm_order_trade_update(),
     "snapshot": build.config_snapshot(),
     "listen_key_expired": build.listen_key_expired(secrets.token_hex(32)),
     "spot_account_update": build.spot_account_update(reason="INIT"),
@@ -36,9 +38,9 @@ def test_every_schema_has_a_builder_case() -> None:
 @pytest.mark.parametrize("name", sorted(BUILT))
 def test_builder_output_is_valid(name: str) -> None:
     jsonschema.validate(BUILT[name], schemas.load(name))
-    spot = name.startswith("spot_")
-    assert schemas.schema_for(BUILT[name], spot=spot) == name
-    schemas.validate(BUILT[name], spot=spot)
+    product = "spot" if name.startswith("spot_") else "coinm" if name.startswith("coinm_") else None
+    assert schemas.schema_for(BUILT[name], product=product) == name
+    schemas.validate(BUILT[name], product=product)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +52,8 @@ def test_builder_output_is_valid(name: str) -> None:
         ("listen_key_expired", ("listenKey",), "not-a-key"),
         ("spot_execution_report", ("data", "q"), "0.1"),  # spot money is a number
         ("order_trade_update", ("o", "S"), "HOLD"),
+        ("coinm_account_update", ("a", "P", 0, "s"), "BTC-USDT"),  # coin-M is -USD
+        ("coinm_order_trade_update", ("o", "s"), "BTC-USDT"),
     ],
 )
 def test_a_wrong_field_type_is_rejected(name: str, path: tuple[Any, ...], wrong: Any) -> None:
@@ -65,7 +69,7 @@ def test_a_wrong_field_type_is_rejected(name: str, path: tuple[Any, ...], wrong:
 def test_unknown_schema_and_event_are_clear_errors() -> None:
     with pytest.raises(KeyError, match="known: account_config_update"):
         schemas.load("nope")
-    with pytest.raises(KeyError, match="no schema for event type 'X'"):
+    with pytest.raises(KeyError, match="no schema for swap event type 'X'"):
         schemas.schema_for({"e": "X"})
 
 
