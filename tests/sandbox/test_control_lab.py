@@ -154,3 +154,17 @@ def _no_close_frame(ws: websocket.WebSocket) -> None:
     while True:
         opcode, _ = ws.recv_data(control_frame=True)
         assert opcode != websocket.ABNF.OPCODE_CLOSE
+
+
+def test_events_are_built_and_pushed_per_product(sim: Simulator, http: requests.Session) -> None:
+    account = sim.add_account()
+    url = f"{sim.rest_url}/_sim/accounts/{account.api_key}/events"
+    coin = http.post(f"{url}?product=coinm", json={"e": "ACCOUNT_UPDATE"}).json()["event"]
+    assert coin["a"]["P"][0]["s"] == "BTC-USD" and "iw" not in coin["a"]["P"][0]
+    spot = http.post(url, json={"e": "ACCOUNT_UPDATE", "product": "spot"}).json()["event"]
+    assert "P" not in spot["a"] and "lk" in spot["a"]["B"][0]
+    report = http.post(url, json={"e": "executionReport", "product": "spot"})
+    assert report.status_code == 200
+    wrong = http.post(url, json={"e": "executionReport"})  # not a USDT-M event
+    assert wrong.status_code == 400 and "unknown swap event type" in wrong.json()["error"]
+    assert http.post(f"{url}?product=margin", json={"e": "ACCOUNT_UPDATE"}).status_code == 400
