@@ -5,9 +5,9 @@ simulator, and checks it against a plain model after every step:
 * a key is usable (extend works, a socket opens) iff it is active and unexpired on the
   exchange clock; expired or deleted keys never come back;
 * ``listen_keys()`` agrees with the model: owner, state and expiry of every key;
-* every event pushed to a product reaches each open socket of that product of its account exactly once, in order, and
-  no socket ever sees another account's events; an expiring key's sockets get
-  ``listenKeyExpired`` and a close frame.
+* every event pushed to a product reaches each open socket of that product of its
+  account exactly once, in order, and no socket ever sees another account's events;
+  an expiring key's sockets get ``listenKeyExpired`` and a close frame.
 
 The wall clock under the exchange clock is fixed, so only ``advance`` moves time and the
 model can say exactly which keys are due.
