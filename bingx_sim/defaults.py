@@ -20,8 +20,9 @@ KEY_TTL: Final = timedelta(minutes=60)
 """A listen key's lifetime on the exchange clock, from its last POST or PUT."""
 PING_INTERVAL: Final = 5.0
 """Real seconds between the heartbeat Pings of every account socket."""
-PONG_TIMEOUT: Final = 15.0
-"""Real seconds without a Pong before a socket is dropped (three missed Pings)."""
+PONG_TIMEOUT: Final = 30.5
+"""Real seconds without a Pong before a socket is dropped: six unanswered Pings at the
+5 s cadence, then the drop, as a 2026-09 probe of BingX's swap socket saw."""
 WATCH_INTERVAL: Final = 0.05
 """Real seconds between expiry sweeps, so a bare freezegun ``tick()`` is noticed."""
 MAX_OUTBOX_BYTES: Final = 4 * 1024 * 1024

@@ -40,6 +40,8 @@ def inflate(data: bytes, limit: int) -> str:
     out = inflater.decompress(data, limit + 1)
     if len(out) > limit or inflater.unconsumed_tail:
         raise FrameTooLarge(f"inflates to more than {limit} bytes")
+    if not inflater.eof:  # a gzip header cut short, or no gzip at all
+        raise zlib.error("incomplete gzip stream")
     return out.decode()
 
 

@@ -20,6 +20,8 @@ OnExpiry = Literal["close", "silent"]
 OnDelete = Literal["close", "silent"]
 InvalidKey = Literal["reject", "close"]
 PingEncoding = Literal["gzip", "text"]
+OnPongTimeout = Literal["drop", "close"]
+StrayText = Literal["ignore", "error"]
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "post_shape": ("flat", "wrapped"),
@@ -31,6 +33,8 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "on_delete": ("close", "silent"),
     "invalid_key": ("reject", "close"),
     "ping_encoding": ("gzip", "text"),
+    "on_pong_timeout": ("drop", "close"),
+    "stray_text": ("ignore", "error"),
 }
 
 
@@ -65,6 +69,12 @@ class ContractOptions:
     """Connecting with a bad key: HTTP 404 on the upgrade, or accept, error frame, close."""
     ping_encoding: PingEncoding = "gzip"
     """The heartbeat ``Ping``: a gzip binary frame (as every server frame), or plain text."""
+    on_pong_timeout: OnPongTimeout = "drop"
+    """A client silent for ``pong_timeout``: the TCP connection is cut with no close
+    frame (1006, as observed in 2026-09), or closed with 1000 (this simulator before)."""
+    stray_text: StrayText = "ignore"
+    """Non-JSON text other than ``Pong`` on a swap or coin-M socket: ignored (as
+    observed in 2026-09), or answered with the 80014 frame (as JSON messages are)."""
     snapshots: bool = False
     """Send per-symbol ``SNAPSHOT`` config frames on connect and every snapshot_interval."""
     snapshot_interval: float = 5.0

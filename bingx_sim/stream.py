@@ -64,7 +64,10 @@ async def _heartbeat(state: SimState, conn: Connection) -> None:
             reason = f"no Pong for {patience:g} s"
             # Under an injected IgnorePongs the client did answer: not its mistake.
             why = None if conn.ignore_pongs is not None else f"unanswered Ping: {reason}"
-            conn.close(1000, reason, violation=why)
+            if state.options.on_pong_timeout == "drop":
+                conn.drop(reason, violation=why)
+            else:
+                conn.close(1000, reason, violation=why)
             return
         if now >= next_ping:
             if conn.mute_pings is None:
@@ -99,24 +102,35 @@ def _loads(text: str) -> Any:
         return None
 
 
+def _is_pong(conn: Connection, text: str) -> bool:
+    """``Pong``; lowercase ``pong`` too on spot and coin-M, as BingX's own client
+    helpers send there."""
+    return text == "Pong" or (text == "pong" and conn.stream in ("spot", "coinm"))
+
+
 def _on_swap_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
-    if text == "Pong":
+    if _is_pong(conn, text):
         if conn.ignore_pongs is None:
             conn.last_pong = real_monotonic()
         _journal_in(state, conn, text, binary, None)
         return
-    # The swap and coin-M account sockets take no subscription; anything else is 80014.
+    # The swap and coin-M account sockets take no subscription: a JSON message gets the
+    # 80014 frame; stray text that is not JSON is ignored (the 2026-09 probe; an option).
     parsed = _loads(text)
     request_id = (
         parsed["id"] if isinstance(parsed, dict) and isinstance(parsed.get("id"), str) else ""
     )
+    not_json = parsed is None and text.strip() != "null"
+    if not_json and state.options.stray_text == "ignore":
+        _journal_in(state, conn, text, binary, f"{conn.stream} account socket: stray text")
+        return
     _journal_in(state, conn, text, binary, f"{conn.stream} account socket takes no messages")
     conn.send(_ws_error(errors.INVALID_PARAMS_WS, "invalid params", request_id))
 
 
 def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool) -> None:
     parsed = _loads(text)
-    if text == "Pong" or (isinstance(parsed, dict) and "pong" in parsed):
+    if _is_pong(conn, text) or (isinstance(parsed, dict) and "pong" in parsed):
         if conn.ignore_pongs is None:  # lenient: BingX's own helper answers "Pong"
             conn.last_pong = real_monotonic()
         _journal_in(state, conn, text, binary, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import zlib
@@ -161,7 +162,9 @@ def test_a_client_that_never_pongs_is_disconnected(
     patience = bingx_target.simulator.config.pong_timeout
     with open_stream(http, bingx_target) as (_, ws):
         ws.settimeout(patience * 3)
-        assert close_code(ws) == 1000
+        # Dropped (no close frame, as BingX was seen to do) or closed: either way, gone.
+        with contextlib.suppress(websocket.WebSocketConnectionClosedException, ConnectionError):
+            close_code(ws)  # a timeout here (the socket stayed) fails the test
 
 
 @pytest.mark.bingx_exchange

@@ -184,7 +184,7 @@ def test_silence_keeps_the_socket_open_and_sends_nothing_until_cleared(
 def test_ignore_pongs_closes_a_socket_that_answers_every_ping(
     make_sim: MakeSim, http: requests.Session
 ) -> None:
-    sim = make_sim(ping_interval=0.05, pong_timeout=0.3)
+    sim = make_sim(ping_interval=0.05, pong_timeout=0.3, on_pong_timeout="close")
     account = sim.add_account()
     sim.inject(IgnorePongs(account=account))
     with connect(sim.ws_url, new_key(http, sim, account)) as ws:

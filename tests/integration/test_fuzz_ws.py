@@ -139,12 +139,13 @@ def _loads(text: str) -> Any:
 def expected_answer(stream: str, text: str) -> tuple[int, str] | None:
     """The documented answer (code, echoed id) to one message, or None for a pong."""
     parsed = _loads(text)
+    pong = text == "Pong" or (text == "pong" and stream in ("spot", "coinm"))
     if stream != "spot":
-        if text == "Pong":
-            return None
+        if pong or (parsed is None and text.strip() != "null"):
+            return None  # a Pong, or stray text that is not JSON: no answer
         has_id = isinstance(parsed, dict) and isinstance(parsed.get("id"), str)
         return 80014, parsed["id"] if has_id else ""
-    if text == "Pong" or (isinstance(parsed, dict) and "pong" in parsed):
+    if pong or (isinstance(parsed, dict) and "pong" in parsed):
         return None
     if not isinstance(parsed, dict):
         return 100400, ""

@@ -43,15 +43,32 @@ def test_text_ping_option(make_sim: MakeSim, http: requests.Session) -> None:
         assert recv_frame(ws) == (websocket.ABNF.OPCODE_TEXT, "Ping")
 
 
-def test_silent_client_is_closed_after_pong_timeout_and_flagged(
+def test_silent_client_is_dropped_without_a_close_frame_and_flagged(
     make_sim: MakeSim, http: requests.Session
 ) -> None:
     sim = make_sim(ping_interval=0.05, pong_timeout=0.2)
     _, ws = open_stream(sim, http, sim.add_account())
+    with ws, pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+        close_code(ws)  # no close frame comes: the connection just ends (1006)
+    closed = sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "close")
+    assert isinstance(closed, WsEvent) and closed.code == 1006
+    assert closed.violation == "unanswered Ping: no Pong for 0.2 s"
+
+
+def test_pong_timeout_close_option_sends_a_1000_close(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(ping_interval=0.05, pong_timeout=0.2, on_pong_timeout="close")
+    _, ws = open_stream(sim, http, sim.add_account())
     with ws:
         assert close_code(ws) == 1000
-    closed = sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "close")
-    assert closed.violation == "unanswered Ping: no Pong for 0.2 s"
+
+
+def test_the_default_pong_timeout_lets_six_pings_go_unanswered() -> None:
+    from bingx_sim import defaults
+
+    unanswered = int(defaults.PONG_TIMEOUT // defaults.PING_INTERVAL)
+    assert unanswered == 6 and defaults.PONG_TIMEOUT < 7 * defaults.PING_INTERVAL
 
 
 def test_answering_pongs_keeps_the_socket_past_the_timeout(
@@ -97,7 +114,7 @@ def test_big_order_ids_survive_the_wire(
         assert recv_event(ws)["o"]["i"] == 1627970445070303232
 
 
-@pytest.mark.parametrize("frame", ["{}", '{"id":"abc","reqType":"sub","dataType":"x"}', "hello"])
+@pytest.mark.parametrize("frame", ["{}", '{"id":"abc","reqType":"sub","dataType":"x"}', "[1]"])
 def test_any_message_but_pong_gets_80014_and_the_socket_stays(
     sim: Simulator, http: requests.Session, account: Account, frame: str
 ) -> None:
@@ -115,6 +132,36 @@ def test_any_message_but_pong_gets_80014_and_the_socket_stays(
         }
         assert sim.push(account, events.account_update()) == 1
     assert sim.journal.violations[0].violation == "swap account socket takes no messages"
+
+
+@pytest.mark.parametrize("stray", ["hello", "ping", "PONG "])
+def test_stray_text_is_ignored_and_the_socket_stays(
+    sim: Simulator, http: requests.Session, account: Account, stray: str
+) -> None:
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        ws.send(stray)
+        assert sim.push(account, events.account_update()) == 1
+        assert recv_event(ws)["e"] == "ACCOUNT_UPDATE"  # no error frame came first
+    assert sim.journal.violations[0].violation == "swap account socket: stray text"
+
+
+def test_stray_text_error_option_answers_80014(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(stray_text="error")
+    _, ws = open_stream(sim, http, sim.add_account())
+    with ws:
+        ws.send("hello")
+        assert recv_event(ws)["code"] == 80014
+
+
+def test_lowercase_pong_counts_on_coinm(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(ping_interval=0.03, pong_timeout=0.1)
+    key = new_key(http, sim, sim.add_account())
+    with connect(sim.coinm_ws_url, key) as ws:
+        for _ in range(8):  # past the pong timeout
+            assert recv_frame(ws) == (BINARY, "Ping")
+            ws.send("pong")
+    assert not sim.journal.violations
 
 
 @pytest.mark.parametrize("query", ["", "?listenKey=", "?listenKey=" + "0" * 64])

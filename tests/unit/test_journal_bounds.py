@@ -53,3 +53,10 @@ def test_inflate_stops_at_the_limit_however_small_the_frame() -> None:
     assert inflate(zlib.compress(b"Pong", wbits=31), 4) == "Pong"
     with pytest.raises(FrameTooLarge):
         inflate(zlib.compress(b"Pong!", wbits=31), 4)
+
+
+def test_inflate_refuses_a_gzip_header_cut_short() -> None:
+    with pytest.raises(zlib.error):
+        inflate(b"0", 100)
+    with pytest.raises(zlib.error):
+        inflate(zlib.compress(b"Pong", wbits=31)[:5], 100)
