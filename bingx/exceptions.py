@@ -78,7 +78,7 @@ class AuthenticationException(APIException):
 
 
 class RateLimitException(APIException):
-    """The exchange throttled the caller (100410, or HTTP 429/418)."""
+    """The exchange throttled the caller (109429 or the legacy 100410, or HTTP 429/418)."""
 
 
 class InsufficientBalanceException(APIException):

@@ -12,7 +12,8 @@ API_KEY_REJECTED: Final = 100413  # both "Null apiKey" and "Incorrect apiKey"
 SIGNATURE_FAILED: Final = 100001
 NULL_SIGNATURE: Final = 100412
 TIMESTAMP_MISMATCH: Final = 100421
-RATE_LIMITED: Final = 100410
+RATE_LIMITED: Final = 100410  # legacy; 109429 since 2025-10-16 (USDT-M)
+RATE_LIMITED_2025: Final = 109429
 PATH_NOT_FOUND: Final = 100404
 INVALID_PARAMS_WS: Final = 80014
 AUTHENTICATION_FAIL_WS: Final = 100401
@@ -47,4 +48,12 @@ SIGNATURE_ERROR: Final = ApiError(SIGNATURE_FAILED, "Signature verification fail
 NULL_SIGNATURE_ERROR: Final = ApiError(NULL_SIGNATURE, "Null signature")
 TIMESTAMP_ERROR: Final = ApiError(TIMESTAMP_MISMATCH, TIMESTAMP_MSG)
 RATE_LIMIT_ERROR: Final = ApiError(RATE_LIMITED, "rate limited", violation=False)
+
+
+def rate_limit_error(code_set: str, reset_ms: int) -> ApiError:
+    """The rate-limit error of a code set (``2025-10`` or ``legacy``)."""
+    code = RATE_LIMITED_2025 if code_set == "2025-10" else RATE_LIMITED
+    return ApiError(code, f"rate limited; unblocked after {reset_ms} ms", violation=False)
+
+
 PATH_ERROR: Final = ApiError(PATH_NOT_FOUND, "api path does not exist or method not allowed")

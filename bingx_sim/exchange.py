@@ -11,7 +11,6 @@ import heapq
 import random
 import secrets
 import string
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -94,7 +93,6 @@ class Exchange:
         *,
         ttl_ms: int = DEFAULT_TTL_MS,
         post_existing: str = "new",
-        rate_limit_per_second: int | None = None,
         key_factory: Callable[[], str] = new_listen_key,
         credential_factory: Callable[[], str] = new_api_credential,
     ) -> None:
@@ -102,7 +100,6 @@ class Exchange:
             raise ValueError("the listen-key lifetime must be positive")
         self.ttl_ms = ttl_ms
         self.post_existing = post_existing
-        self.rate_limit_per_second = rate_limit_per_second
         self._key_factory = key_factory
         self._credential_factory = credential_factory
         self._accounts: dict[str, Account] = {}
@@ -110,7 +107,6 @@ class Exchange:
         # (expires_at_ms, key) with lazy invalidation: an extend pushes a new entry and
         # the stale one is skipped when popped, so expire_due is O(k log n).
         self._due: list[tuple[int, str]] = []
-        self._calls: dict[str, deque[int]] = {}
 
     # accounts ---------------------------------------------------------------------
 
@@ -132,21 +128,6 @@ class Exchange:
     @property
     def accounts(self) -> tuple[Account, ...]:
         return tuple(self._accounts.values())
-
-    # rate limit (on the caller's real clock: it is a transport-time rule) -----------
-
-    def allow_call(self, api_key: str, real_now_ms: int) -> bool:
-        """Count one listen-key call; False once ``rate_limit_per_second`` is exceeded."""
-        limit = self.rate_limit_per_second
-        if limit is None:
-            return True
-        window = self._calls.setdefault(api_key, deque())
-        while window and window[0] <= real_now_ms - 1000:
-            window.popleft()
-        if len(window) >= limit:
-            return False
-        window.append(real_now_ms)
-        return True
 
     # listen keys ------------------------------------------------------------------
 
@@ -246,4 +227,3 @@ class Exchange:
         self._accounts.clear()
         self._keys.clear()
         self._due.clear()
-        self._calls.clear()

@@ -22,6 +22,7 @@ InvalidKey = Literal["reject", "close"]
 PingEncoding = Literal["gzip", "text"]
 OnPongTimeout = Literal["drop", "close"]
 StrayText = Literal["ignore", "error"]
+ErrorCodes = Literal["2025-10", "legacy"]
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "post_shape": ("flat", "wrapped"),
@@ -35,6 +36,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "ping_encoding": ("gzip", "text"),
     "on_pong_timeout": ("drop", "close"),
     "stray_text": ("ignore", "error"),
+    "error_codes": ("2025-10", "legacy"),
 }
 
 
@@ -80,7 +82,13 @@ class ContractOptions:
     snapshot_interval: float = 5.0
     snapshot_symbols: tuple[str, ...] = ("BTC-USDT", "ETH-USDT")
     rate_limit_per_second: int | None = None
-    """Listen-key calls per API key per real second (the exchange documents 2); None: off."""
+    """Listen-key calls per API key per real second (the exchange documents 2); None: off.
+    When on, answers carry ``X-RateLimit-Requests-Remain`` and ``-Expire``."""
+    rate_limit_lockout: float = 300.0
+    """Exchange-clock seconds an account is refused after going over (documented: 5 min)."""
+    error_codes: ErrorCodes = "2025-10"
+    """USDT-M error codes since BingX's 2025-10-16 change (rate limit 109429) or the
+    ``legacy`` ones (100410). The websocket's 80014 frame is the same in both."""
     max_sockets_per_ip: int | None = None
     """Concurrent account sockets per client IP (the exchange documents 60); None: off."""
 
@@ -94,6 +102,8 @@ class ContractOptions:
             raise ValueError("signature_encodings must be a non-empty subset of {'hex', 'base64'}")
         if self.recv_window_ms <= 0 or self.snapshot_interval <= 0:
             raise ValueError("recv_window_ms and snapshot_interval must be positive")
+        if self.rate_limit_lockout < 0:
+            raise ValueError("rate_limit_lockout must be zero or more seconds")
         if self.max_recv_window_ms is not None and self.max_recv_window_ms <= 0:
             raise ValueError("max_recv_window_ms must be positive, or None")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -32,17 +32,19 @@ def _json(payload: object) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Incoming:
     """A request's body and parameters, read once and never raising: ``problem`` says
     why the exchange could not read it, ``status`` whether that is an HTTP-level refusal
-    (a body the gateway cannot take) or ``None`` for a business error (100400)."""
+    (a body the gateway cannot take) or ``None`` for a business error (100400).
+    ``headers`` are added to the answer (the rate limit's)."""
 
     body: str
     params: Params
     problem: str | None = None
     status: int | None = None
     gone: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 async def _read(request: web.Request) -> Incoming:
@@ -105,6 +107,7 @@ async def _answer(
         response = web.Response(status=status, body=body, content_type=content_type)
     if incoming.status is not None:  # after a refused body, start afresh
         response.force_close()
+    response.headers.update(incoming.headers)
     return response
 
 
@@ -185,10 +188,11 @@ def _caller(request: web.Request, state: SimState, incoming: Incoming) -> Accoun
         options=state.options,
         wall_now_ms=state.wall.now_ms(),
     )
-    if isinstance(account, Account) and not state.exchange.allow_call(
-        account.api_key, state.real_ms()
-    ):
-        return errors.RATE_LIMIT_ERROR
+    if isinstance(account, Account) and state.rate is not None:
+        verdict = state.rate.check(account.api_key, state.real_ms(), state.now_ms())
+        incoming.headers.update(verdict.headers())
+        if not verdict.allowed:
+            return errors.rate_limit_error(state.options.error_codes, verdict.reset_ms)
     return account
 
 

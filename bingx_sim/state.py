@@ -28,6 +28,7 @@ from .fault_state import FaultOps
 from .faults import FaultPlan
 from .journal import Journal, RestCall, SimError
 from .options import ContractOptions
+from .rate_limit import RateBudget
 from .sockets import Connection, Registry
 
 __all__ = ["STATE", "SimConfig", "SimState"]
@@ -80,9 +81,14 @@ class SimState(FaultOps):
         self.exchange = Exchange(
             ttl_ms=config.ttl_ms,
             post_existing=self.options.post_existing,
-            rate_limit_per_second=self.options.rate_limit_per_second,
             key_factory=key_factory,
             credential_factory=credential_factory,
+        )
+        per_second = self.options.rate_limit_per_second
+        self.rate = (
+            None
+            if per_second is None
+            else RateBudget(per_second, int(self.options.rate_limit_lockout * 1000))
         )
         self.faults = FaultPlan()
         self._releases: dict[int, asyncio.Event] = {}
@@ -278,6 +284,8 @@ class SimState(FaultOps):
             conn.close(1001, "simulator reset")
             self.sockets.discard(conn)
         self.exchange.clear()
+        if self.rate is not None:
+            self.rate.clear()
         self.clock.reset()
         self.journal.clear()
         self.expected_errors = []

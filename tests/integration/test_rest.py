@@ -159,11 +159,31 @@ def test_wrapped_post_and_json_success_bodies_are_options(
     assert put.json() == {"code": 0, "msg": "", "data": {}}
 
 
-def test_rate_limit_option_answers_100410(make_sim: MakeSim, http: requests.Session) -> None:
+def test_rate_limit_answers_109429_with_headers_then_locks_out(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
     sim = make_sim(rate_limit_per_second=2)
     account = sim.add_account()
-    codes = [call(http, sim, "POST", account).json().get("code") for _ in range(3)]
-    assert codes == [None, None, 100410]
+    answers = [call(http, sim, "POST", account) for _ in range(3)]
+    assert [a.json().get("code") for a in answers] == [None, None, 109429]
+    assert [a.headers["X-RateLimit-Requests-Remain"] for a in answers] == ["1", "0", "0"]
+    assert int(answers[2].headers["X-RateLimit-Requests-Expire"]) == 300_000
+    # Locked out for five minutes of exchange time, however much real time passes ...
+    locked = call(http, sim, "POST", account)
+    assert locked.json()["code"] == 109429
+    assert 0 < int(locked.headers["X-RateLimit-Requests-Expire"]) <= 300_000
+    other = sim.add_account()
+    assert call(http, sim, "POST", other).json()["listenKey"]  # per account
+    sim.advance(300)  # ... and free once the exchange clock has moved past it
+    assert call(http, sim, "POST", account).json()["listenKey"]
+    assert not sim.journal.violations  # being rate limited is not a client mistake
+
+
+def test_legacy_codes_and_no_lockout_options(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(rate_limit_per_second=1, error_codes="legacy", rate_limit_lockout=0)
+    account = sim.add_account()
+    codes = [call(http, sim, "POST", account).json().get("code") for _ in range(2)]
+    assert codes == [None, 100410]
 
 
 def test_unknown_path_and_wrong_method_are_100404_and_recorded_as_violations(
