@@ -51,16 +51,18 @@ def strip_signature(raw: str) -> tuple[str, str | None]:
 def _check_timestamp(
     params: dict[str, str], options: ContractOptions, wall_now_ms: int
 ) -> ApiError | None:
-    """``timestamp`` within ``recvWindow`` of the wall clock. ``recvWindow`` is capped at
-    the documented maximum (a larger one is used as the maximum) and 0 or absent means
-    the default; both are decimal ASCII integers or the request fails 100421."""
+    """``timestamp`` within ``recvWindow`` of the wall clock. A ``recvWindow`` over the
+    documented maximum is refused (100400); 0 or absent means the default; both are
+    decimal ASCII integers or the request fails 100421."""
     stamp = ascii_int(params.get("timestamp", ""))
     sent_window = params.get("recvWindow")
     window = ascii_int(sent_window) if sent_window is not None else 0
     if stamp is None or window is None:
         return errors.TIMESTAMP_ERROR
-    window = min(window or options.recv_window_ms, options.recv_window_cap_ms)
-    if abs(wall_now_ms - stamp) > window:
+    cap = options.recv_window_cap_ms
+    if window > cap:
+        return errors.ApiError(errors.ARGUMENTS_INVALID, f"recvWindow must be at most {cap}")
+    if abs(wall_now_ms - stamp) > (window or options.recv_window_ms):
         return errors.TIMESTAMP_ERROR
     return None
 

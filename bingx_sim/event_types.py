@@ -25,6 +25,7 @@ __all__ = [
     "Shape",
     "build",
     "frame_for",
+    "ids_as_strings",
     "merge",
 ]
 
@@ -153,6 +154,18 @@ def frame_for(
     if shape.wrapped:
         return {"code": 0, "dataType": shape.topic, "data": event}
     return event
+
+
+def ids_as_strings(event: Event) -> Event:
+    """The event with its order id as a string (``o.i`` on swap and coin-M, ``i`` on a
+    spot ``executionReport``): the ``order_ids="str"`` option."""
+    converted = dict(event)
+    order = converted.get("o")
+    if isinstance(order, dict) and isinstance(order.get("i"), int):
+        converted["o"] = order | {"i": str(order["i"])}
+    if converted.get("e") == "executionReport" and isinstance(converted.get("i"), int):
+        converted["i"] = str(converted["i"])
+    return converted
 
 
 def merge(base: Event, override: Mapping[str, Any]) -> Event:

@@ -158,17 +158,21 @@ class Exchange:
             key = self._key_factory()
         return self._store(ListenKey(key, api_key, now_ms, now_ms + self.ttl_ms))
 
-    def _owned_active(self, api_key: str, key: str | None, now_ms: int) -> ListenKey | KeyOutcome:
+    def _owned_active(
+        self, api_key: str | None, key: str | None, now_ms: int
+    ) -> ListenKey | KeyOutcome:
         if not key:
             return KeyOutcome.MISSING
         current = self.lookup(key, now_ms)
         # A foreign key is answered exactly like an unknown one: a 404 must not tell a
         # caller that somebody else's key exists.
-        if current is None or current.owner != api_key or not current.active:
+        # ``api_key=None``: a keyless call, where the key alone is the credential.
+        foreign = api_key is not None and current is not None and current.owner != api_key
+        if current is None or foreign or not current.active:
             return KeyOutcome.NOT_FOUND
         return current
 
-    def extend(self, api_key: str, key: str | None, now_ms: int) -> KeyOutcome:
+    def extend(self, api_key: str | None, key: str | None, now_ms: int) -> KeyOutcome:
         """PUT: expiry becomes now + ttl (it does not add ttl). Expired keys stay dead."""
         found = self._owned_active(api_key, key, now_ms)
         if isinstance(found, KeyOutcome):
@@ -176,7 +180,7 @@ class Exchange:
         self._store(replace(found, expires_at_ms=now_ms + self.ttl_ms))
         return KeyOutcome.OK
 
-    def delete(self, api_key: str, key: str | None, now_ms: int) -> KeyOutcome:
+    def delete(self, api_key: str | None, key: str | None, now_ms: int) -> KeyOutcome:
         """DELETE: the key is dead at once; a second DELETE is a 404."""
         found = self._owned_active(api_key, key, now_ms)
         if isinstance(found, KeyOutcome):

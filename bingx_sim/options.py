@@ -23,6 +23,9 @@ PingEncoding = Literal["gzip", "text"]
 OnPongTimeout = Literal["drop", "close"]
 StrayText = Literal["ignore", "error"]
 ErrorCodes = Literal["2025-10", "legacy"]
+SpotExpiry = Literal["silent", "push"]
+OrderIds = Literal["int", "str"]
+TooManySockets = Literal["frame", "404"]
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "post_shape": ("flat", "wrapped"),
@@ -37,6 +40,9 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "on_pong_timeout": ("drop", "close"),
     "stray_text": ("ignore", "error"),
     "error_codes": ("2025-10", "legacy"),
+    "spot_expiry": ("silent", "push"),
+    "order_ids": ("int", "str"),
+    "too_many_sockets": ("frame", "404"),
 }
 
 
@@ -86,6 +92,18 @@ class ContractOptions:
     When on, answers carry ``X-RateLimit-Requests-Remain`` and ``-Expire``."""
     rate_limit_lockout: float = 300.0
     """Exchange-clock seconds an account is refused after going over (documented: 5 min)."""
+    spot_expiry: SpotExpiry = "silent"
+    """A spot socket whose key expires: stays open, sends nothing and answers a
+    subscription with 100401 (as BingX.Net reads it), or gets ``listenKeyExpired`` and
+    the ``on_expiry`` treatment like swap (this simulator before)."""
+    order_ids: OrderIds = "int"
+    """Order ids in pushed events as JSON integers (beyond 2**53) or as strings."""
+    too_many_sockets: TooManySockets = "frame"
+    """Over ``max_sockets_per_ip``: accept, send the 100419 error frame, close (a client
+    can tell it from a dead key), or refuse the upgrade with 404 like a dead key."""
+    change_needs_api_key: bool = True
+    """PUT/DELETE without ``X-BX-APIKEY``: 100413 (the header is documented as required),
+    or accepted on the listen key alone (BingX's own curl examples send no header)."""
     error_codes: ErrorCodes = "2025-10"
     """USDT-M error codes since BingX's 2025-10-16 change (rate limit 109429) or the
     ``legacy`` ones (100410). The websocket's 80014 frame is the same in both."""

@@ -8,6 +8,7 @@ with a sign, an underscore or non-ASCII digits is judged the same way everywhere
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -92,9 +93,29 @@ def _pairs(raw: str) -> tuple[dict[str, str], str | None]:
     return found, duplicate
 
 
+def _json_object(raw: str) -> dict[str, str] | None:
+    """A JSON object body's scalar fields as strings (BingX's JSON endpoints take the
+    same parameters in a JSON body); ``None`` when the body is not a JSON object."""
+    if not raw.lstrip().startswith("{"):
+        return None
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    return {k: v for k, v in parsed.items() if isinstance(v, str)} | {
+        k: str(v)
+        for k, v in parsed.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+
+
 def parse_params(raw_query: str, raw_body: str) -> Params:
-    """Parse both; a parameter sent twice in the query, or twice in the body, is
-    reported so the caller can refuse the request (a client bug, never guessed at)."""
+    """Parse both (the body as a form, or as a JSON object); a parameter sent twice in
+    the query, or twice in a form body, is reported so the caller can refuse the
+    request (a client bug, never guessed at)."""
     query, query_dup = _pairs(raw_query)
-    body, body_dup = _pairs(raw_body)
+    as_json = _json_object(raw_body)
+    body, body_dup = (as_json, None) if as_json is not None else _pairs(raw_body)
     return Params(body | query, query, query_dup or body_dup)

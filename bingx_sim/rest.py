@@ -198,14 +198,19 @@ def _caller(request: web.Request, state: SimState, incoming: Incoming) -> Accoun
 
 async def _admitted(
     request: web.Request, state: SimState, incoming: Incoming
-) -> Account | web.Response:
+) -> Account | web.Response | None:
     """Injected faults first, then a request that cannot be read, then who is calling:
-    the calling account, or the answer to send instead."""
+    the calling account (``None``: a keyless PUT/DELETE the options allow), or the
+    answer to send instead."""
     injected = await _injected(request, state, incoming)
     if injected is not None:
         return injected
     if incoming.problem is not None:
         return await _unreadable(request, state, incoming)
+    keyless = not request.headers.get("X-BX-APIKEY") and request.method in ("PUT", "DELETE")
+    if keyless and not state.options.change_needs_api_key:
+        state.sweep()
+        return None  # the listen key alone identifies the owner
     caller = _caller(request, state, incoming)
     if isinstance(caller, ApiError):
         return await _error(request, state, incoming, caller)
@@ -218,6 +223,7 @@ async def generate(request: web.Request) -> web.Response:
     caller = await _admitted(request, state, incoming)
     if isinstance(caller, web.Response):
         return caller
+    assert caller is not None  # only PUT and DELETE may come without an API key
     key = state.exchange.generate(caller.api_key, state.now_ms())
     payload: object = {"listenKey": key.key}
     if state.options.post_shape == "wrapped":
@@ -235,7 +241,7 @@ async def _change(request: web.Request, *, delete: bool) -> web.Response:
     source = params.query if state.options.listen_key_source == "query" else params.merged
     key = source.get("listenKey")
     act = state.exchange.delete if delete else state.exchange.extend
-    outcome = act(caller.api_key, key, state.now_ms())
+    outcome = act(None if caller is None else caller.api_key, key, state.now_ms())
     if outcome is KeyOutcome.MISSING:
         why = "listenKey parameter missing"
         return await _answer(request, state, incoming, 204, violation=why)

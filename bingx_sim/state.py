@@ -22,7 +22,7 @@ from aiohttp import web
 
 from . import defaults, events, frames
 from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
-from .event_types import PRODUCTS, frame_for
+from .event_types import PRODUCTS, frame_for, ids_as_strings
 from .exchange import Account, Exchange, ListenKey, seeded_factories
 from .fault_state import FaultOps
 from .faults import FaultPlan
@@ -143,6 +143,9 @@ class SimState(FaultOps):
     def _announce_expiry(self, key: str, now: int) -> None:
         text = frames.dumps(events.listen_key_expired(key, event_time=now))
         for conn in self.sockets.by_key(key):
+            if conn.stream == "spot" and self.options.spot_expiry == "silent":
+                conn.silenced = True  # no frame; a subscription now gets 100401
+                continue
             self.deliver(conn, text)
             conn.silenced = True
             if self.options.on_expiry == "close":
@@ -194,6 +197,8 @@ class SimState(FaultOps):
             raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
         self.sweep()
         event = dict(event)
+        if self.options.order_ids == "str":
+            event = ids_as_strings(event)
         text = frames.dumps(event)  # an unserialisable event fails here, before any send
         delivered = 0
         for conn in self.sockets.by_account(api_key):

@@ -142,6 +142,10 @@ def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool)
         _journal_in(state, conn, text, binary, "spot socket: not a subscription or pong")
         conn.send(_ws_error(errors.ARGUMENTS_INVALID, "invalid params", request_id))
         return
+    if conn.silenced:  # the key expired or was deleted: BingX.Net reads 100401 as that
+        _journal_in(state, conn, text, binary, None)
+        conn.send(_ws_error(errors.AUTHENTICATION_FAIL_WS, "AUTHENTICATION_FAIL", request_id))
+        return
     if req_type == "sub" and len(conn.subscriptions) >= _MAX_SPOT_TOPICS:
         _journal_in(state, conn, text, binary, "spot socket: more than 200 topics")
         conn.send(_ws_error(100416, "too many topics", request_id))
@@ -182,9 +186,12 @@ async def _refuse(
     *,
     status: int | None = None,
     mistake: bool = True,
+    code: int = errors.AUTHENTICATION_FAIL_WS,
+    msg: str = "AUTHENTICATION_FAIL",
 ) -> web.StreamResponse:
     """Refuse an upgrade: with HTTP ``status`` (a bad key: 404 unless ``invalid_key``
-    says accept), or accepted, then the 100401 frame and a close."""
+    says accept), or accepted, then the error frame (``code``: 100401 for a bad key,
+    100419 for too many sockets) and a close."""
     violation = f"connect: {why}" if mistake else None
     state.journal.append(
         WsEvent("refused", stream, key, state.now_ms(), None, why, violation=violation)
@@ -193,7 +200,7 @@ async def _refuse(
         return web.Response(status=status)
     ws = web.WebSocketResponse(compress=False)
     await ws.prepare(request)
-    frame = _ws_error(errors.AUTHENTICATION_FAIL_WS, "AUTHENTICATION_FAIL")
+    frame = _ws_error(code, msg)
     await ws.send_bytes(frames.encode(frame))
     state.journal.append(WsFrame("out", stream, key, frame, True, state.now_ms()))
     await ws.close(code=1000, message=why.encode()[:120])
@@ -231,9 +238,12 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     remote = request.remote or ""
     limit = state.options.max_sockets_per_ip
     if limit is not None and state.sockets.count_from(remote) >= limit:
-        status = 404 if state.options.invalid_key == "reject" else None
         why = f"more than {limit} sockets from {remote}"
-        return await _refuse(request, state, stream, key, why, status=status)
+        if state.options.too_many_sockets == "404":
+            return await _refuse(request, state, stream, key, why, status=404)
+        return await _refuse(
+            request, state, stream, key, why, code=errors.TOO_MANY_SOCKETS, msg=why
+        )
     # No autoping, no autoclose: aiohttp would answer those from this reading task, and
     # the connection's writer must be the only task that writes (docs/design.md).
     ws = web.WebSocketResponse(

@@ -252,3 +252,28 @@ def test_fail_next_validates_and_reset_clears_it(sim: Simulator, http: requests.
     sim.reset()
     account = sim.add_account()
     assert call(http, sim, "POST", account).status_code == 200
+
+
+def test_a_json_body_listen_key_counts_under_query_and_body(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(listen_key_source="query+body")
+    account = sim.add_account()
+    key = new_key(http, sim, account)
+    answer = http.put(
+        f"{sim.rest_url}{LISTEN_KEY_PATH}",
+        data=json.dumps({"listenKey": key}),
+        headers={"X-BX-APIKEY": account.api_key, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200
+
+
+def test_put_without_an_api_key_is_100413_unless_the_option_allows_it(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    for needs, expected in ((True, 100413), (False, None)):
+        sim = make_sim(change_needs_api_key=needs)
+        key = new_key(http, sim, sim.add_account())
+        answer = http.put(f"{sim.rest_url}{LISTEN_KEY_PATH}", params={"listenKey": key})
+        assert (answer.json().get("code") if answer.content else None) == expected
+        sim.expect_errors("Null apiKey")

@@ -322,18 +322,65 @@ def test_spot_json_ping_and_pong(make_sim: MakeSim, http: requests.Session) -> N
         assert recv_event(ws) == {"id": "a", "code": 0, "msg": ""}
 
 
-def test_sockets_per_ip_limit_option_refuses_the_one_too_many(
+def test_sockets_per_ip_limit_answers_100419_so_a_client_can_tell_it_from_a_dead_key(
     make_sim: MakeSim, http: requests.Session
 ) -> None:
     sim = make_sim(max_sockets_per_ip=1)
     account = sim.add_account()
     key = new_key(http, sim, account)
-    with connect(sim.ws_url, key):
-        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
-            connect(sim.ws_url, key)
-        assert refused.value.status_code == 404
+    with connect(sim.ws_url, key), connect(sim.ws_url, key) as second:
+        assert recv_event(second)["code"] == 100419
+        assert close_code(second) == 1000
     refusal = sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "refused")
     assert isinstance(refusal, WsEvent) and refusal.reason == "more than 1 sockets from 127.0.0.1"
     sim.journal.wait_for(lambda e: isinstance(e, WsEvent) and e.kind == "close")
     with connect(sim.ws_url, key):  # the first one closed: room again
         pass
+
+
+def test_sockets_per_ip_404_option_refuses_like_a_dead_key(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(max_sockets_per_ip=1, too_many_sockets="404")
+    key = new_key(http, sim, sim.add_account())
+    with connect(sim.ws_url, key):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            connect(sim.ws_url, key)
+        assert refused.value.status_code == 404
+
+
+def test_spot_expiry_is_silent_and_a_subscription_then_gets_100401(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    with connect(sim.spot_ws_url, key) as spot, connect(sim.ws_url, key) as swap:
+        assert sim.expire(key)
+        assert recv_event(swap)["e"] == "listenKeyExpired"  # USDT-M: pushed, as documented
+        spot.send(json.dumps({"id": "x", "reqType": "sub", "dataType": "ACCOUNT_UPDATE"}))
+        assert recv_event(spot) == {  # spot: nothing pushed; the next request learns it
+            "id": "x",
+            "code": 100401,
+            "msg": "AUTHENTICATION_FAIL",
+            "dataType": "",
+            "data": None,
+        }
+
+
+def test_spot_expiry_push_option_keeps_the_old_behaviour(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(spot_expiry="push")
+    key = new_key(http, sim, sim.add_account())
+    with connect(sim.spot_ws_url, key) as spot:
+        assert sim.expire(key)
+        assert recv_event(spot)["e"] == "listenKeyExpired"
+        assert close_code(spot) == 1000
+
+
+def test_order_ids_can_be_strings(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(order_ids="str")
+    account = sim.add_account()
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        sim.push(account, events.order_trade_update(order_id=1627970445070303232))
+        assert recv_event(ws)["o"]["i"] == "1627970445070303232"

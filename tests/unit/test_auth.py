@@ -103,10 +103,11 @@ def test_recv_window_narrows_the_window() -> None:
     assert check(signed(f"timestamp={NOW - 1500}&recvWindow=2000")) == ACCOUNT
 
 
-def test_recv_window_is_capped_at_the_documented_maximum() -> None:
-    # BingX documents "maximum is 5000": a larger recvWindow counts as 5000.
-    assert check(signed(f"timestamp={NOW - 9000}&recvWindow=10000")) == errors.TIMESTAMP_ERROR
-    assert check(signed(f"timestamp={NOW - 4000}&recvWindow=99999999")) == ACCOUNT
+def test_recv_window_over_the_documented_maximum_is_refused() -> None:
+    # BingX documents "maximum is 5000": a larger recvWindow is an invalid argument.
+    over = check(signed(f"timestamp={NOW}&recvWindow=5001"))
+    assert isinstance(over, errors.ApiError) and over.code == errors.ARGUMENTS_INVALID
+    assert check(signed(f"timestamp={NOW - 4000}&recvWindow=5000")) == ACCOUNT
     wide = check(signed(f"timestamp={NOW - 9000}&recvWindow=10000"), max_recv_window_ms=30_000)
     assert wide == ACCOUNT
 
