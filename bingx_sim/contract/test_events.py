@@ -47,6 +47,24 @@ def test_swap_events_match_their_schema(
         schemas.validate(event)
 
 
+COINM_EVENTS: dict[str, Any] = {
+    "ACCOUNT_UPDATE": build.coinm_account_update,
+    "ORDER_TRADE_UPDATE": build.coinm_order_trade_update,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(COINM_EVENTS))
+def test_coinm_events_match_their_schema(
+    bingx_target: Target, http: requests.Session, kind: str
+) -> None:
+    _needs_push(bingx_target)
+    with open_stream(http, bingx_target, bingx_target.coinm_ws_url) as (_, ws):
+        assert bingx_target.push(COINM_EVENTS[kind](), product="coinm") == 1
+        event = recv_json(ws)
+        assert event["e"] == kind
+        schemas.validate(event, product="coinm")
+
+
 def test_spot_execution_report_arrives_wrapped(
     bingx_target: Target, http: requests.Session
 ) -> None:

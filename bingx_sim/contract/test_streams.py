@@ -73,6 +73,18 @@ def test_swap_socket_answers_any_message_with_80014(
 
 
 @pytest.mark.bingx_exchange
+def test_stray_text_gets_no_answer_but_json_does(
+    bingx_target: Target, http: requests.Session
+) -> None:
+    """A 2026-09 probe saw no reply to ``hello``; the 80014 frame answers JSON (S10)."""
+    with open_stream(http, bingx_target) as (_, ws):
+        ws.send("hello")
+        ws.send('{"id":"after-hello"}')
+        reply = recv_json(ws)  # the first answer is the JSON message's: hello got none
+        assert (reply["code"], reply["id"]) == (80014, "after-hello")
+
+
+@pytest.mark.bingx_exchange
 def test_a_bad_key_gets_no_stream(bingx_target: Target) -> None:
     """The refusal's form is unknown on the real exchange (``docs/contract.md``); any of a
     4xx upgrade, an error frame or a close is accepted, but never a working stream."""
