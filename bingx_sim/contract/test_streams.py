@@ -166,7 +166,7 @@ def test_protocol_level_pings_are_answered(bingx_target: Target, http: requests.
                 ws.send("Pong")
 
 
-@pytest.mark.bingx_sim_only("the real Pong timeout is undocumented; the simulator's is an option")
+@pytest.mark.bingx_sim_only("on a real target this takes 30 s and more (the observed timeout)")
 def test_a_client_that_never_pongs_is_disconnected(
     bingx_target: Target, http: requests.Session
 ) -> None:
