@@ -28,41 +28,26 @@ def _needs_push(target: Target) -> None:
         pytest.skip(f"{target.name}: cannot push events on demand (place an order to see one)")
 
 
-SWAP_EVENTS: dict[str, Any] = {
-    "ACCOUNT_UPDATE": build.account_update,
-    "ORDER_TRADE_UPDATE": build.order_trade_update,
-    "ACCOUNT_CONFIG_UPDATE": build.account_config_update,
+ACCOUNT_EVENTS: dict[tuple[str, str], Any] = {
+    ("swap", "ACCOUNT_UPDATE"): build.account_update,
+    ("swap", "ORDER_TRADE_UPDATE"): build.order_trade_update,
+    ("swap", "ACCOUNT_CONFIG_UPDATE"): build.account_config_update,
+    ("coinm", "ACCOUNT_UPDATE"): build.coinm_account_update,
+    ("coinm", "ORDER_TRADE_UPDATE"): build.coinm_order_trade_update,
 }
 
 
-@pytest.mark.parametrize("kind", sorted(SWAP_EVENTS))
-def test_swap_events_match_their_schema(
-    bingx_target: Target, http: requests.Session, kind: str
+@pytest.mark.parametrize(("product", "kind"), sorted(ACCOUNT_EVENTS), ids="-".join)
+def test_account_events_match_their_products_schema(
+    bingx_target: Target, http: requests.Session, product: str, kind: str
 ) -> None:
     _needs_push(bingx_target)
-    with open_stream(http, bingx_target) as (_, ws):
-        assert bingx_target.push(SWAP_EVENTS[kind]()) == 1
+    url = bingx_target.ws_url if product == "swap" else bingx_target.coinm_ws_url
+    with open_stream(http, bingx_target, url) as (_, ws):
+        assert bingx_target.push(ACCOUNT_EVENTS[product, kind](), product=product) == 1
         event = recv_json(ws)
         assert event["e"] == kind
-        schemas.validate(event)
-
-
-COINM_EVENTS: dict[str, Any] = {
-    "ACCOUNT_UPDATE": build.coinm_account_update,
-    "ORDER_TRADE_UPDATE": build.coinm_order_trade_update,
-}
-
-
-@pytest.mark.parametrize("kind", sorted(COINM_EVENTS))
-def test_coinm_events_match_their_schema(
-    bingx_target: Target, http: requests.Session, kind: str
-) -> None:
-    _needs_push(bingx_target)
-    with open_stream(http, bingx_target, bingx_target.coinm_ws_url) as (_, ws):
-        assert bingx_target.push(COINM_EVENTS[kind](), product="coinm") == 1
-        event = recv_json(ws)
-        assert event["e"] == kind
-        schemas.validate(event, product="coinm")
+        schemas.validate(event, product=product)
 
 
 def test_spot_execution_report_arrives_wrapped(
