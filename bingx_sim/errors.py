@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["ApiError", "error_body"]
+__all__ = ["ApiError", "error_body", "violation_text"]
 
 API_KEY_REJECTED: Final = 100413  # both "Null apiKey" and "Incorrect apiKey"
 SIGNATURE_FAILED: Final = 100001
@@ -33,6 +33,21 @@ class ApiError:
     code: int
     msg: str
     violation: bool = True
+
+
+_LABELS: Final = {
+    SIGNATURE_FAILED: "bad signature",
+    NULL_SIGNATURE: "missing signature",
+    TIMESTAMP_MISMATCH: "bad timestamp",
+    API_KEY_REJECTED: "bad API key",
+}
+
+
+def violation_text(error: ApiError) -> str:
+    """How a client mistake reads in the journal and in a strict failure: a plain label
+    (what ``expect_errors("bad signature")`` matches) and the exchange's own message."""
+    label = _LABELS.get(error.code)
+    return f"{label}: {error.msg}" if label else error.msg
 
 
 def error_body(error: ApiError, now_ms: int) -> bytes:

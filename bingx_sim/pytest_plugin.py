@@ -175,6 +175,11 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
     (bad signature, unknown endpoint, unanswered Ping, ...) that it did not expect.
     """
     kwargs = _marker_kwargs(request)
+    if "now" in kwargs and "bingx_clock" not in request.fixturenames:
+        raise pytest.UsageError(
+            "@pytest.mark.bingx_sim(now=...) sets the frozen clock's start: request the "
+            "bingx_clock fixture too, or drop now="
+        )
     config = request.config
     strict = kwargs.get("strict", config.getini("bingx_sim_strict"))
     strict = bool(strict) and not config.getoption("bingx_sim_lenient")

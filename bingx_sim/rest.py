@@ -115,7 +115,7 @@ async def _error(
     request: web.Request, state: SimState, incoming: Incoming, error: ApiError
 ) -> web.Response:
     body = errors.error_body(error, state.wall.now_ms())
-    violation = error.msg if error.violation else None
+    violation = errors.violation_text(error) if error.violation else None
     status = state.options.error_status
     return await _answer(
         request, state, incoming, status, body, code=error.code, violation=violation

@@ -262,8 +262,10 @@ class SimState(FaultOps):
         return self.exchange.forget(key, self.now_ms())
 
     def expect_errors(self, patterns: Iterable[str]) -> None:
-        """Declare client mistakes the test provokes on purpose; no pattern: any."""
-        compiled = [re.compile(p) for p in patterns]
+        """Declare client mistakes the test provokes on purpose: regexes searched in each
+        mistake's text, case-insensitively (``"bad signature"`` matches the journal's
+        ``bad signature: Signature verification failed``); no pattern: any."""
+        compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
         if not compiled:
             self.expected_errors = None
         elif self.expected_errors is not None:

@@ -215,7 +215,7 @@ def test_journal_records_method_path_query_headers_status_and_code(
         {"listenKey": key},
         account.api_key,
     )
-    assert (bad.status, bad.code, bad.violation) == (200, 100413, "Incorrect apiKey")
+    assert (bad.status, bad.code, bad.violation) == (200, 100413, "bad API key: Incorrect apiKey")
     assert all(isinstance(e, RestCall) for e in sim.journal.requests)
 
 

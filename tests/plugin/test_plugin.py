@@ -170,3 +170,40 @@ def test_many(bingx_sim, bingx_client, n):
     )
     result = pytester.runpytest_subprocess("-n", "2", "-W", "error")
     result.assert_outcomes(passed=8)
+
+
+def test_expect_errors_matches_plain_words_case_insensitively(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+from bingx_sim.auth import sign
+
+def test_signed_badly(bingx_sim, bingx_account):
+    import requests
+    bingx_sim.expect_errors("bad signature")
+    requests.post(
+        f"{bingx_sim.rest_url}/openApi/user/auth/userDataStream?timestamp=1&signature=00",
+        headers={"X-BX-APIKEY": bingx_account.api_key},
+    )
+
+def test_shouting(bingx_sim, bingx_account):
+    import requests
+    bingx_sim.expect_errors("UNKNOWN ENDPOINT")
+    requests.get(f"{bingx_sim.rest_url}/nope", headers={"X-BX-APIKEY": bingx_account.api_key})
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_now_without_bingx_clock_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.bingx_sim(now="2026-01-05 09:00")
+def test_forgot_the_clock(bingx_sim):
+    pass
+"""
+    )
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["*request the bingx_clock fixture*"])
+    assert result.ret != 0
