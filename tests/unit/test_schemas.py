@@ -141,3 +141,12 @@ def swap_events(draw: st.DrawFn) -> dict[str, Any]:
 @given(swap_events())
 def test_generated_events_validate_against_their_schema(event: dict[str, Any]) -> None:
     schemas.validate(event)
+
+
+def test_the_contract_extra_declares_what_the_shipped_suite_imports() -> None:
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    extra = " ".join(project["project"]["optional-dependencies"]["contract"])
+    assert "jsonschema" in extra and "pytest" in extra
