@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Self
 
 from bingx_clocks import real_monotonic, wall_time_ms
+from bingx_clocks.wakeups import Wakeups
 
 from . import events as ev
 from . import policy as p
@@ -94,6 +95,7 @@ class UserDataStream(HandlerSlots):
         self._wake = threading.Event()
         self._closing = threading.Event()
         self._changed = threading.Condition()
+        self._wakeups = Wakeups()
         self._stream: AccountDataStream | None = None
         self._thread: threading.Thread | None = None
         self.transitions: list[Transition] = []
@@ -117,7 +119,27 @@ class UserDataStream(HandlerSlots):
         with self._changed:
             self.transitions.append(step)
             self._changed.notify_all()
+        self._wakeups.notify_all()
         self._call("transition", step)
+
+    def _found(self, kind: TransitionKind, after: int) -> Transition | None:
+        with self._changed:
+            return next((t for t in self.transitions[after:] if t.kind == kind), None)
+
+    def _no_transition(self, kind: str, timeout: float) -> TimeoutError:
+        with self._changed:
+            seen = ", ".join(t.kind for t in self.transitions) or "none"
+        return TimeoutError(f"no {kind!r} transition within {timeout} s; saw: {seen}")
+
+    async def wait_for_transition_async(
+        self, kind: TransitionKind, timeout: float = 5.0, after: int = 0
+    ) -> Transition:
+        """:meth:`wait_for_transition` for async code: awaits without blocking the loop."""
+        if kind not in TRANSITION_KINDS:
+            raise ValueError(f"no transition kind {kind!r}; kinds: {sorted(TRANSITION_KINDS)}")
+        return await self._wakeups.wait_until(
+            lambda: self._found(kind, after), timeout, lambda: self._no_transition(kind, timeout)
+        )
 
     def wait_for_transition(
         self, kind: TransitionKind, timeout: float = 5.0, after: int = 0

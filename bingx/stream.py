@@ -21,6 +21,7 @@ from typing import TypeVar
 import websocket
 
 from bingx_clocks import real_monotonic
+from bingx_clocks.wakeups import Wakeups
 
 from . import events as ev
 from ._handlers import HandlerSlots
@@ -69,6 +70,7 @@ class AccountDataStream(HandlerSlots):
         self._done = threading.Event()
         self._received: deque[ev.Event] = deque(maxlen=history)
         self._arrived = threading.Condition()
+        self._wakeups = Wakeups()
 
     @property
     def url(self) -> str:
@@ -161,6 +163,31 @@ class AccountDataStream(HandlerSlots):
     def wait_closed(self, timeout: float) -> bool:
         return self._done.wait(timeout)
 
+    def _take(self, kind: type[E]) -> E | None:
+        with self._arrived:
+            for item in self._received:
+                if isinstance(item, kind):
+                    self._received.remove(item)
+                    return item
+        return None
+
+    def _no_event(self, kind: type[E], timeout: float) -> TimeoutError:
+        with self._arrived:
+            seen = [type(e).__name__ for e in self._received] or ["nothing"]
+        return TimeoutError(f"no {kind.__name__} within {timeout} s; queued: {', '.join(seen)}")
+
+    async def next_event_async(self, kind: type[E] = ev.Event, timeout: float = 5.0) -> E:  # type: ignore[assignment]
+        """:meth:`next_event` for async code: awaits without blocking the event loop.
+        Raises ``TimeoutError`` (at once once the stream has closed and nothing waits)."""
+
+        def ready() -> E | None:
+            found = self._take(kind)
+            if found is None and self._done.is_set():
+                raise self._no_event(kind, timeout)
+            return found
+
+        return await self._wakeups.wait_until(ready, timeout, lambda: self._no_event(kind, timeout))
+
     def next_event(self, kind: type[E] = ev.Event, timeout: float = 5.0) -> E:  # type: ignore[assignment]
         """Take the oldest received, not yet taken event of ``kind``; wait for one if none.
 
@@ -209,6 +236,7 @@ class AccountDataStream(HandlerSlots):
         with self._arrived:
             self._received.append(event)
             self._arrived.notify_all()
+        self._wakeups.notify_all()
 
     def _handle_text(self, ws: websocket.WebSocket, text: str) -> None:
         if text == "Ping":
@@ -268,6 +296,7 @@ class AccountDataStream(HandlerSlots):
             self._done.set()
             with self._arrived:
                 self._arrived.notify_all()
+            self._wakeups.notify_all()
             for hook in self._internal:
                 hook(None)
             self._call("close")

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from bingx_clocks.wakeups import Wakeups
+
 from . import defaults
 from .clock import real_monotonic
 
@@ -164,6 +166,7 @@ class Journal:
         self._max_bytes = max_bytes
         self._text_limit = text_limit
         self._changed = threading.Condition()
+        self._wakeups = Wakeups()  # async waiters, woken from the simulator's thread
 
     @property
     def size_bytes(self) -> int:
@@ -183,6 +186,7 @@ class Journal:
                 self._entries.popleft()
                 self._bytes -= self._weights.popleft()
             self._changed.notify_all()
+        self._wakeups.notify_all()
 
     def clear(self) -> None:
         with self._changed:
@@ -190,10 +194,27 @@ class Journal:
             self._weights.clear()
             self._bytes = 0
             self._changed.notify_all()
+        self._wakeups.notify_all()
 
     def snapshot(self) -> JournalSnapshot:
         with self._changed:
             return JournalSnapshot(tuple(self._entries), self)
+
+    def _first(self, predicate: Callable[[Entry], bool]) -> Entry | None:
+        with self._changed:
+            return next((e for e in self._entries if predicate(e)), None)
+
+    def _timeout(self, timeout: float) -> JournalTimeout:
+        with self._changed:
+            recent = "\n  ".join(str(e) for e in list(self._entries)[-15:]) or "(none)"
+        return JournalTimeout(
+            f"no journal entry matched within {timeout} s; the last entries:\n  {recent}"
+        )
+
+    async def wait_for_async(self, predicate: Callable[[Entry], bool], timeout: float) -> Entry:
+        return await self._wakeups.wait_until(
+            lambda: self._first(predicate), timeout, lambda: self._timeout(timeout)
+        )
 
     def wait_for(self, predicate: Callable[[Entry], bool], timeout: float) -> Entry:
         deadline = real_monotonic() + timeout
@@ -259,3 +280,10 @@ class JournalSnapshot(Sequence[Entry]):
         listing recent entries, when none matches in ``timeout`` seconds.
         """
         return self._live.wait_for(predicate, timeout)
+
+    async def wait_for_async(
+        self, predicate: Callable[[Entry], bool], timeout: float = 2.0
+    ) -> Entry:
+        """:meth:`wait_for` for ``async def`` tests: awaits without blocking the event
+        loop, so an async client under test keeps running meanwhile."""
+        return await self._live.wait_for_async(predicate, timeout)

@@ -244,8 +244,9 @@ def bingx_clock(request: pytest.FixtureRequest, bingx_sim: Simulator) -> Iterato
     from freezegun import freeze_time
 
     start = _marker_kwargs(request).get("now") or datetime.now(UTC)
-    # pytest's own timing must not see the freeze, or --durations reports decades.
-    with freeze_time(start, ignore=["_pytest.timing"]) as frozen:
+    # pytest's own timing must not see the freeze, or --durations reports decades; the
+    # event loop's clock stays real (real_asyncio), or an async test's sleeps never end.
+    with freeze_time(start, ignore=["_pytest.timing"], real_asyncio=True) as frozen:
         yield SettlingClock(frozen, bingx_sim)
 
 

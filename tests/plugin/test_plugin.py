@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import ASYNCIO_INI
+
 pytest_plugins = ["pytester"]
 
 HEADER = """
@@ -109,7 +111,7 @@ def test_typo_in_marker(bingx_sim):
 
 
 def test_ini_and_command_line_timings(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nbingx_sim_ping_interval = 0.25\n")
+    pytester.makeini("[pytest]\nbingx_sim_ping_interval = 0.25\n" + ASYNCIO_INI)
     pytester.makepyfile(
         HEADER
         + """
