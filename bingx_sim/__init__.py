@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .exchange import Account, KeyState, ListenKey
-    from .fault_handle import FaultHandle
+    from .handles import FaultHandle, StubHandle
     from .incidents import INCIDENTS, Incident
     from .journal import (
         FaultFired,
@@ -44,6 +44,7 @@ __all__ = [
     "RestCall",
     "SimError",
     "Simulator",
+    "StubHandle",
     "WsEvent",
     "WsFrame",
 ]
@@ -51,7 +52,8 @@ __all__ = [
 _HOMES = {
     "INCIDENTS": "incidents",
     "FaultFired": "journal",
-    "FaultHandle": "fault_handle",
+    "FaultHandle": "handles",
+    "StubHandle": "handles",
     "Incident": "incidents",
     "LISTEN_KEY_PATH": "rest",
     "Account": "exchange",

@@ -13,6 +13,7 @@ from .control import CONTROL_PREFIX, ControlError, _body, _guarded, _json
 from .faults import fault_from_json
 from .incidents import INCIDENTS
 from .state import STATE, SimState
+from .stubs import stub_from_json
 
 __all__ = ["lab_routes"]
 
@@ -84,6 +85,29 @@ async def close_sockets(request: web.Request) -> web.StreamResponse:
         raise ControlError(400, str(error)) from None
 
 
+async def add_stub(request: web.Request) -> web.StreamResponse:
+    try:
+        stub = stub_from_json(await _body(request))
+    except (TypeError, ValueError) as error:
+        raise ControlError(400, str(error)) from None
+    return _json(_state(request).add_stub(stub).view(), 201)
+
+
+async def list_stubs(request: web.Request) -> web.StreamResponse:
+    return _json({"stubs": [active.view() for active in _state(request).stubs]})
+
+
+async def clear_stubs(request: web.Request) -> web.StreamResponse:
+    return _json({"cleared": _state(request).clear_stubs()})
+
+
+async def clear_stub(request: web.Request) -> web.StreamResponse:
+    raw = request.match_info["stub_id"]
+    if not raw.isdigit() or not _state(request).stubs.remove(int(raw)):
+        raise ControlError(404, f"no active stub {raw!r}")
+    return _json({"cleared": 1})
+
+
 async def options(request: web.Request) -> web.StreamResponse:
     opts = dataclasses.asdict(_state(request).options)
     opts["signature_encodings"] = sorted(opts["signature_encodings"])
@@ -117,6 +141,10 @@ def lab_routes() -> list[web.RouteDef]:
         web.post(f"{p}/listen-keys/{{key}}/forget", _guarded(forget_key)),
         web.post(f"{p}/sockets/close", _guarded(close_sockets)),
         web.get(f"{p}/options", _guarded(options)),
+        web.post(f"{p}/stubs", _guarded(add_stub)),
+        web.get(f"{p}/stubs", _guarded(list_stubs)),
+        web.delete(f"{p}/stubs", _guarded(clear_stubs)),
+        web.delete(f"{p}/stubs/{{stub_id}}", _guarded(clear_stub)),
         web.get(f"{p}/incidents", _guarded(list_incidents)),
         web.post(f"{p}/incidents/{{name}}", _guarded(run_incident)),
     ]

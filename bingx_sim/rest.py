@@ -7,6 +7,7 @@ modules could decide.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .faults import RestDelay, RestError, RestHang, RestReset
 from .journal import RestCall
 from .params import BodyError, Params, decode_body, inflate_body, parse_params
 from .state import STATE, SimState
+from .stubs import Stub
 
 __all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "refuse_plain", "unknown_path"]
 
@@ -270,9 +272,13 @@ async def delete(request: web.Request) -> web.Response:
 
 
 async def unknown_path(request: web.Request) -> web.Response:
-    """Any other path or method: the exchange's 100404, recorded as a client mistake."""
+    """Any other path or method: a stub's answer if one matches, else the exchange's
+    100404, recorded as a client mistake."""
     state = request.app[STATE]
     incoming = await _read(request)
+    matched = state.stubs.match(request.method, request.path)
+    if matched is not None:
+        return await _stubbed(request, state, incoming, matched.stub)
     body = errors.error_body(errors.PATH_ERROR, state.wall.now_ms())
     return await _answer(
         request,
@@ -283,6 +289,27 @@ async def unknown_path(request: web.Request) -> web.Response:
         code=errors.PATH_NOT_FOUND,
         violation=f"unknown endpoint {request.method} {request.path}",
     )
+
+
+async def _stubbed(
+    request: web.Request, state: SimState, incoming: Incoming, stub: Stub
+) -> web.Response:
+    if incoming.problem is not None:
+        return await _unreadable(request, state, incoming)
+    if stub.signed:  # a private endpoint: API key, signature and timestamp, as the exchange
+        signed = authenticate(
+            request.headers.get("X-BX-APIKEY"),
+            request.rel_url.raw_query_string,
+            incoming.body,
+            find_account=state.exchange.account,
+            options=dataclasses.replace(state.options, signature="required"),
+            wall_now_ms=state.wall.now_ms(),
+        )
+        if isinstance(signed, ApiError):
+            return await _error(request, state, incoming, signed)
+    body, content_type = stub.payload()
+    incoming.headers.update(stub.headers)
+    return await _answer(request, state, incoming, stub.status, body, content_type=content_type)
 
 
 def listen_key_routes() -> list[web.RouteDef]:

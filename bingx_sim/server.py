@@ -31,11 +31,12 @@ from . import defaults
 from .app import create_app, make_config
 from .clock import ExchangeClock, RealTimeLoop
 from .exchange import Account, ListenKey
-from .fault_handle import FaultHandle
 from .faults import FaultSpec, RestError
+from .handles import FaultHandle, StubHandle
 from .journal import JournalSnapshot
 from .runner import AppServer
 from .state import STATE, SimState
+from .stubs import Stub
 
 __all__ = ["Simulator"]
 
@@ -348,6 +349,34 @@ class Simulator:
         """Add a fault (:mod:`bingx_sim.faults`); its handle counts hits and clears it."""
         active = self._apply("inject", lambda s: s.inject(fault), defaults.FACADE_TIMEOUT)
         return FaultHandle(self, active.id, fault)
+
+    def stub(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        status: int = 200,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+        times: int | None = None,
+        signed: bool = False,
+    ) -> StubHandle:
+        """Answer another endpoint (markets, balance, ...) with ``json`` or ``body``.
+        ``signed``: the call must be signed as the exchange requires; ``times`` set: a
+        strict test fails if it is never called."""
+        made = Stub(
+            method=method,
+            path=path,
+            json=json,
+            status=status,
+            body=body,
+            headers=dict(headers or {}),
+            times=times,
+            signed=signed,
+        )
+        active = self._apply("stub", lambda s: s.add_stub(made), defaults.FACADE_TIMEOUT)
+        return StubHandle(self, active.id, made)
 
     def active_faults(self) -> tuple[FaultHandle, ...]:
         """The faults still active, in injection order."""

@@ -30,6 +30,7 @@ from .journal import Journal, RestCall, SimError
 from .options import ContractOptions
 from .rate_limit import RateBudget
 from .sockets import Connection, Registry
+from .stubs import ActiveStub, Stub, StubPlan
 
 __all__ = ["STATE", "SimConfig", "SimState"]
 
@@ -90,6 +91,7 @@ class SimState(FaultOps):
             if per_second is None
             else RateBudget(per_second, int(self.options.rate_limit_lockout * 1000))
         )
+        self.stubs = StubPlan()
         self.faults = FaultPlan()
         self._releases: dict[int, asyncio.Event] = {}
         self.expected_errors: list[re.Pattern[str]] | None = []
@@ -261,6 +263,20 @@ class SimState(FaultOps):
         as they are. False when it was not active."""
         return self.exchange.forget(key, self.now_ms())
 
+    def add_stub(self, stub: Stub) -> ActiveStub:
+        """Answer ``stub.method stub.path`` (any other endpoint) as the stub says."""
+        return self.stubs.add(stub)
+
+    def clear_stubs(self) -> int:
+        return self.stubs.clear()
+
+    def stub_hits(self, stub_id: int) -> int:
+        for active in (*self.stubs, *self.stubs._done):
+            if active.id == stub_id:
+                hits: int = active.hits
+                return hits
+        raise KeyError(f"no stub #{stub_id}")
+
     def expect_errors(self, patterns: Iterable[str]) -> None:
         """Declare client mistakes the test provokes on purpose: regexes searched in each
         mistake's text, case-insensitively (``"bad signature"`` matches the journal's
@@ -279,7 +295,7 @@ class SimState(FaultOps):
             found = [v for v in found if v.startswith("simulator error")]
         else:
             found = [v for v in found if not any(p.search(v) for p in expected)]
-        return found + self.unfired_faults()
+        return found + self.unfired_faults() + self.stubs.unused()
 
     def reset(self) -> list[str]:
         """Back to empty (seed accounts re-created); returns the unexpected errors it
@@ -287,6 +303,7 @@ class SimState(FaultOps):
         problems = self.unexpected_errors()
         self.release_all()
         self.faults.forget()
+        self.stubs.forget()
         for conn in self.sockets:
             conn.close(1001, "simulator reset")
             self.sockets.discard(conn)

@@ -50,15 +50,17 @@ def call(
     api_key: str | None = None,
     secret: str | None = None,
     timestamp: int | None = None,
+    path: str = LISTEN_KEY_PATH,
 ) -> requests.Response:
-    """One listen-key call: params in the query, ``timestamp`` and a hex ``signature``
-    last when ``signed``, in the order sent (the exchange verifies the raw string)."""
+    """One listen-key call (or a call of ``path``): params in the query, ``timestamp``
+    and a hex ``signature`` last when ``signed``, in the order sent (the exchange
+    verifies the raw string)."""
     query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
     if signed:
         stamp = wall_time_ms() if timestamp is None else timestamp
         query = "&".join(filter(None, [query, f"timestamp={stamp}"]))
         query += f"&signature={sign(secret or target.api_secret, query)}"
-    url = target.rest_url + LISTEN_KEY_PATH + (f"?{query}" if query else "")
+    url = target.rest_url + path + (f"?{query}" if query else "")
     headers = {"X-BX-APIKEY": target.api_key if api_key is None else api_key}
     return http.request(method, url, headers=headers, timeout=15)
 

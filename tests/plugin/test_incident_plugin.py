@@ -74,3 +74,20 @@ def test_some(bingx_incident):
     result = pytester.runpytest()
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*unknown incident(s) volcano*"])
+
+
+def test_an_unused_stub_with_times_fails_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+def test_never_called(bingx_sim):
+    bingx_sim.stub("GET", "/openApi/swap/v2/quote/contracts", json={"code": 0}, times=1)
+
+def test_called(bingx_sim):
+    import requests
+    bingx_sim.stub("GET", "/ok", json={}, times=1)
+    requests.get(bingx_sim.rest_url + "/ok")
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*stub #* GET /openApi/swap/v2/quote/contracts*never called*"])

@@ -168,3 +168,21 @@ def test_events_are_built_and_pushed_per_product(sim: Simulator, http: requests.
     wrong = http.post(url, json={"e": "executionReport"})  # not a USDT-M event
     assert wrong.status_code == 400 and "unknown swap event type" in wrong.json()["error"]
     assert http.post(f"{url}?product=margin", json={"e": "ACCOUNT_UPDATE"}).status_code == 400
+
+
+def test_stubs_through_the_control_api(sim: Simulator, http: requests.Session) -> None:
+    base = f"{sim.rest_url}/_sim"
+    added = http.post(
+        f"{base}/stubs",
+        json={"method": "GET", "path": "/openApi/spot/v1/account/balance", "json": {"code": 0}},
+    )
+    assert added.status_code == 201, added.text
+    assert requests.get(f"{sim.rest_url}/openApi/spot/v1/account/balance").json() == {"code": 0}
+    listed = http.get(f"{base}/stubs").json()["stubs"]
+    assert [(s["id"], s["hits"]) for s in listed] == [(added.json()["id"], 1)]
+    assert http.delete(f"{base}/stubs/{added.json()['id']}").json() == {"cleared": 1}
+    assert http.post(f"{base}/stubs", json={"path": "/x"}).status_code == 400
+    assert (
+        http.post(f"{base}/stubs", json={"method": "GET", "path": "/x", "x": 1}).status_code == 400
+    )
+    assert http.delete(f"{base}/stubs").json() == {"cleared": 0}

@@ -1,4 +1,5 @@
-"""``FaultHandle``: what ``Simulator.inject`` returns, to watch and clear one fault."""
+"""Handles: what ``Simulator.inject`` and ``Simulator.stub`` return, to see how often
+the fault fired or the stub was called, and to clear it."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from typing import TYPE_CHECKING
 
 from . import defaults
 from .faults import FaultSpec
+from .stubs import Stub
 
 if TYPE_CHECKING:
     from .server import Simulator
 
-__all__ = ["FaultHandle"]
+__all__ = ["FaultHandle", "StubHandle"]
 
 
 class FaultHandle:
@@ -38,3 +40,29 @@ class FaultHandle:
 
     def __repr__(self) -> str:
         return f"<FaultHandle #{self.id} {self.spec!r}>"
+
+
+class StubHandle:
+    """One stub: ``id``, the ``stub`` it was made from, how often it was called."""
+
+    def __init__(self, sim: Simulator, stub_id: int, stub: Stub) -> None:
+        self._sim = sim
+        self.id = stub_id
+        self.stub = stub
+
+    @property
+    def hits(self) -> int:
+        stub_id = self.id
+        return self._sim._apply(
+            "stub hits", lambda s: s.stub_hits(stub_id), defaults.FACADE_TIMEOUT
+        )
+
+    def clear(self) -> bool:
+        """Stop answering with it; False if it was not active."""
+        stub_id = self.id
+        return self._sim._apply(
+            "clear stub", lambda s: s.stubs.remove(stub_id), defaults.FACADE_TIMEOUT
+        )
+
+    def __repr__(self) -> str:
+        return f"<StubHandle #{self.id} {self.stub.method} {self.stub.path}>"
