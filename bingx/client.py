@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 from typing import Self
 
@@ -18,6 +19,8 @@ DEFAULT_BASE_URI = "https://open-api.bingx.com"
 class BingXClient:
     """Signed access to the exchange's REST API for one API key pair.
 
+    ``base_uri`` defaults to ``$BINGX_BASE_URL``, else the real exchange (the
+    ``bingx_sim`` fixtures set it, so a test that forgets it reaches the simulator).
     ``signature_encoding`` is ``"hex"`` (what the exchange documents) or ``"base64"``.
     ``recv_window`` (ms) is sent with every request when set. A ``session`` you pass in
     is yours: :meth:`close` leaves it open.
@@ -27,7 +30,7 @@ class BingXClient:
         self,
         api_key: str,
         api_secret: str,
-        base_uri: str = DEFAULT_BASE_URI,
+        base_uri: str | None = None,
         *,
         source_key: str | None = None,
         signature_encoding: str = "hex",
@@ -38,7 +41,7 @@ class BingXClient:
         self._transport = Transport(
             api_key,
             api_secret,
-            base_uri,
+            base_uri or os.environ.get("BINGX_BASE_URL") or DEFAULT_BASE_URI,
             source_key=source_key,
             signature_encoding=signature_encoding,
             timeout=timeout,

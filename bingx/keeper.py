@@ -30,7 +30,7 @@ from ._handlers import STREAM_SLOTS, HandlerSlots
 from .client import BingXClient
 from .exceptions import BingXException, ListenKeyNotFound
 from .policy import TRANSITION_KINDS, TransitionKind
-from .stream import DEFAULT_STREAM_URL, AccountDataStream
+from .stream import AccountDataStream, stream_url
 
 __all__ = ["Transition", "TransitionKind", "UserDataStream"]
 
@@ -60,7 +60,7 @@ class UserDataStream(HandlerSlots):
     def __init__(
         self,
         client: BingXClient,
-        base_url: str = DEFAULT_STREAM_URL,
+        base_url: str | None = None,
         *,
         keepalive_interval: timedelta = timedelta(minutes=30),
         poll_interval: float | None = 0.25,
@@ -75,7 +75,7 @@ class UserDataStream(HandlerSlots):
         if keepalive_interval <= timedelta(0) or backoff_initial <= 0 or backoff_max <= 0:
             raise ValueError("keepalive_interval and backoff times must be positive")
         self.client = client
-        self.base_url = base_url
+        self.base_url = stream_url(base_url)
         self.poll_interval = poll_interval
         self._policy = p.KeeperPolicy(
             keepalive_ms=int(keepalive_interval.total_seconds() * 1000),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import uuid
 import zlib
@@ -33,6 +34,12 @@ DEFAULT_STREAM_URL = "wss://open-api-swap.bingx.com/swap-market"
 E = TypeVar("E", bound=ev.Event)
 
 
+def stream_url(base_url: str | None) -> str:
+    """``base_url``, else ``$BINGX_STREAM_URL`` (the ``bingx_sim`` fixtures set it),
+    else the real USDT-M account stream."""
+    return base_url or os.environ.get("BINGX_STREAM_URL") or DEFAULT_STREAM_URL
+
+
 def _decode(opcode: int, data: bytes) -> str:
     if opcode == websocket.ABNF.OPCODE_BINARY:
         # 47 = 32 + 15: accept a gzip or zlib header, whichever the frame carries.
@@ -50,14 +57,14 @@ class AccountDataStream(HandlerSlots):
     def __init__(
         self,
         listen_key: str,
-        base_url: str = DEFAULT_STREAM_URL,
+        base_url: str | None = None,
         *,
         connect_timeout: float = 10.0,
         idle_timeout: float = 30.0,
         history: int = 10_000,
     ) -> None:
         self.listen_key = listen_key
-        self.base_url = base_url
+        self.base_url = stream_url(base_url)
         self.connect_timeout = connect_timeout
         self.idle_timeout = idle_timeout
         self.ws: websocket.WebSocket | None = None

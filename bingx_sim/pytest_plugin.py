@@ -37,7 +37,7 @@ __all__ = ["SettlingClock"]
 
 _MARKER = "bingx_sim"
 _TARGETS = pytest.StashKey[list[str]]()
-_PER_TEST_ONLY = ("strict", "now")
+_PER_TEST_ONLY = ("strict", "now", "allow_real_hosts")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,7 +82,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "bingx_sim(*, key_ttl=timedelta, ping_interval=float, pong_timeout=float, "
-        "strict=bool, now=str|datetime, **contract_options): per-test bingx-sim settings",
+        "strict=bool, now=str|datetime, allow_real_hosts=bool, **contract_options): "
+        "per-test bingx-sim settings",
     )
     config.addinivalue_line(
         "markers",
@@ -171,6 +172,10 @@ def _explain(problems: list[str]) -> str:
 def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> Iterator[Simulator]:
     """The simulator, empty at the start of the test and reset after it.
 
+    Meanwhile the ``bingx`` client's defaults point at it (``BINGX_BASE_URL``,
+    ``BINGX_STREAM_URL``) and the real BingX hosts cannot be resolved from this process
+    (``@pytest.mark.bingx_sim(allow_real_hosts=True)`` lifts that).
+
     At teardown the test fails if the client made mistakes the simulator had to reject
     (bad signature, unknown endpoint, unanswered Ping, ...) that it did not expect.
     """
@@ -188,8 +193,16 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
         from .server import Simulator
     sim = Simulator(**(_defaults(config) | options)).start() if options else bingx_sim_server
     problems: list[str] = []
+    from .guard import production_guard
+
+    guard = production_guard(sim.rest_url, sim.ws_url)
+    if kwargs.get("allow_real_hosts"):
+        from contextlib import nullcontext
+
+        guard = nullcontext()  # type: ignore[assignment]
     try:
-        yield sim
+        with guard:
+            yield sim
     finally:
         if sim is bingx_sim_server:
             problems = sim.reset()  # checks and resets in one round trip

@@ -209,3 +209,46 @@ def test_forgot_the_clock(bingx_sim):
     result = pytester.runpytest()
     result.stdout.fnmatch_lines(["*request the bingx_clock fixture*"])
     assert result.ret != 0
+
+
+def test_a_test_that_forgets_the_url_reaches_the_simulator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+from bingx import AccountDataStream, BingXClient, UserDataStream
+
+def test_forgetful(bingx_sim, bingx_account):
+    with BingXClient(bingx_account.api_key, bingx_account.api_secret) as client:
+        assert client.base_uri == bingx_sim.rest_url
+        key = client.listen_key().generate()["listenKey"]
+        assert AccountDataStream(key).base_url == bingx_sim.ws_url
+        assert UserDataStream(client).base_url == bingx_sim.ws_url
+    assert [k.key for k in bingx_sim.listen_keys()] == [key]
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_reaching_a_real_bingx_host_fails_at_once_with_the_opt_out(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+import socket
+import pytest
+import requests
+
+def test_production(bingx_sim):
+    with pytest.raises(requests.ConnectionError, match="allow_real_hosts=True"):
+        requests.post("https://open-api.bingx.com/openApi/user/auth/userDataStream", timeout=5)
+    with pytest.raises(OSError, match="open-api-swap.bingx.com"):
+        socket.create_connection(("open-api-swap.bingx.com", 443), timeout=5)
+
+@pytest.mark.bingx_sim(allow_real_hosts=True)
+def test_opted_out(bingx_sim):
+    assert socket.getaddrinfo.__name__ == "getaddrinfo"
+
+def test_no_simulator_no_guard():
+    assert socket.getaddrinfo.__name__ == "getaddrinfo"
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
