@@ -91,8 +91,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
-        from .demo import run_demo  # the demo needs the client; serve does not
-
+        try:
+            from .demo import run_demo  # the demo needs the client; serve does not
+        except ImportError as missing:
+            if missing.name != "bingx":
+                raise
+            print(
+                "bingx-sim: the demo runs our client (import name bingx): pip install "
+                "bingx-sim-client (from a checkout: pip install -e ./clocks -e ./client)",
+                file=sys.stderr,
+            )
+            return 2
         return run_demo(sys.stdout)
     from .app import make_config
     from .sandbox import SandboxError, SandboxSettings, load_accounts, serve

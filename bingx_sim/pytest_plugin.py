@@ -221,8 +221,17 @@ def bingx_account(bingx_sim: Simulator) -> Account:
 
 @pytest.fixture
 def bingx_client(bingx_sim: Simulator, bingx_account: Account) -> Iterator[BingXClient]:
-    """A ``bingx.BingXClient`` for ``bingx_account``, pointed at the simulator."""
-    from bingx import BingXClient
+    """A ``bingx.BingXClient`` for ``bingx_account``, pointed at the simulator (needs
+    our client, the ``bingx-sim-client`` distribution)."""
+    try:
+        from bingx import BingXClient
+    except ImportError:
+        pytest.fail(
+            "the bingx_client fixture needs our client: pip install bingx-sim-client "
+            "(from a checkout: pip install -e ./clocks -e ./client). It uses the import "
+            "name bingx, like the bingx-python SDK: do not install both.",
+            pytrace=False,
+        )
 
     with BingXClient(
         bingx_account.api_key, bingx_account.api_secret, base_uri=bingx_sim.rest_url

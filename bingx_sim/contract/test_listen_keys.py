@@ -87,7 +87,7 @@ def test_bad_signature_is_100001(bingx_target: Target, http: requests.Session) -
 
 
 def test_stale_timestamp_is_100421(bingx_target: Target, http: requests.Session) -> None:
-    from bingx._clock import wall_time_ms
+    from bingx_clocks import wall_time_ms
 
     response = call(http, bingx_target, "POST", timestamp=wall_time_ms() - 120_000)
     assert error(response)[1] == 100421

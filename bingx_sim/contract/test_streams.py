@@ -13,7 +13,7 @@ import pytest
 import requests
 import websocket
 
-from bingx._clock import real_monotonic
+from bingx_clocks import real_monotonic
 from bingx_sim.contract.wire import (
     BINARY,
     call,
