@@ -5,6 +5,8 @@ It keeps the public API of the ``bingx-python`` SDK (``BingXClient(...).listen_k
 Ping/Pong, empty 200 answers, typed events, and a managed key lifecycle.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from . import events, policy
 from .client import DEFAULT_BASE_URI, BingXClient
 from .exceptions import (
@@ -20,6 +22,11 @@ from .exceptions import (
 from .keeper import Transition, TransitionKind, UserDataStream
 from .listen_key import LISTEN_KEY_PATH, ListenKeyService
 from .stream import DEFAULT_STREAM_URL, AccountDataStream
+
+try:
+    __version__ = version("bingx-sim-client")
+except PackageNotFoundError:  # a bare checkout on sys.path
+    __version__ = "0+unknown"
 
 __all__ = [
     "DEFAULT_BASE_URI",

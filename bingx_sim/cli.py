@@ -20,25 +20,32 @@ _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 
 
 def parse_duration(text: str) -> timedelta:
-    """``60m``, ``90s``, ``1h``, ``1500ms``; a bare number is minutes."""
+    """``60m``, ``90s``, ``1h``, ``1500ms``; a bare number is seconds, for every flag."""
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)?\s*", text)
     problem = argparse.ArgumentTypeError(f"{text!r} is not a positive duration like 60m or 90s")
     if match is None or float(match.group(1)) <= 0:
         raise problem
     try:
-        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "m"])
+        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
     except OverflowError:
         raise argparse.ArgumentTypeError(f"{text!r} is longer than any clock can run") from None
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if not (math.isfinite(value) and value > 0):
+def _seconds(text: str) -> float:
+    """A duration flag that the simulator takes in seconds."""
+    value = parse_duration(text).total_seconds()
+    if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
     return value
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bingx-sim")
+    except PackageNotFoundError:
+        return "0+unknown (not installed)"
 
 
 def _option(text: str) -> tuple[str, object]:
@@ -62,17 +69,33 @@ def _port(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bingx-sim", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("serve", help="run the sandbox exchange until SIGINT/SIGTERM")
-    run.add_argument("--host", default="127.0.0.1", help="an IPv4 or IPv6 address, or a name")
-    run.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
+    run = commands.add_parser(
+        "serve",
+        help="run the sandbox exchange until SIGINT/SIGTERM",
+        description="Durations take a unit (1500ms, 90s, 60m, 1h); a bare number is seconds.",
+    )
+    run.add_argument("--host", default="127.0.0.1", help="address or name (default: 127.0.0.1)")
+    run.add_argument("--port", type=_port, default=8080, help="0: any free port (default: 8080)")
     run.add_argument("--accounts", type=Path, help="JSON list of {api_key, api_secret}")
-    run.add_argument("--key-ttl", type=parse_duration, default=defaults.KEY_TTL)
     run.add_argument(
-        "--ping-interval", type=_positive, default=defaults.PING_INTERVAL, help="seconds"
+        "--key-ttl",
+        type=parse_duration,
+        default=defaults.KEY_TTL,
+        help="listen-key lifetime on the exchange clock (default: 60m)",
     )
     run.add_argument(
-        "--pong-timeout", type=_positive, default=defaults.PONG_TIMEOUT, help="seconds"
+        "--ping-interval",
+        type=_seconds,
+        default=defaults.PING_INTERVAL,
+        help=f"real time between heartbeat Pings (default: {defaults.PING_INTERVAL:g}s)",
+    )
+    run.add_argument(
+        "--pong-timeout",
+        type=_seconds,
+        default=defaults.PONG_TIMEOUT,
+        help=f"real time without a Pong before a drop (default: {defaults.PONG_TIMEOUT:g}s)",
     )
     run.add_argument("--seed", type=int, help="reproducible listen keys and demo credentials")
     run.add_argument("--control-token", help="required for /_sim/ when --host is not loopback")
@@ -84,8 +107,40 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a contract option (docs/contract.md), e.g. invalid_key=close; repeatable",
     )
+    run.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="(default: INFO)",
+    )
+    run.add_argument(
+        "--log-format", default="text", choices=("text", "json"), help="(default: text)"
+    )
     commands.add_parser("demo", help="show the whole listen-key lifecycle in one run")
     return parser
+
+
+class _JsonLines(logging.Formatter):
+    """One JSON object per log record, for machines reading the sandbox's log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(
+            {
+                "time": self.formatTime(record),
+                "level": record.levelname,
+                "logger": record.name,
+                "message": record.getMessage(),
+            }
+        )
+
+
+def _configure_logging(level: str, style: str) -> None:
+    handler = logging.StreamHandler()
+    if style == "json":
+        handler.setFormatter(_JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .app import make_config
     from .sandbox import SandboxError, SandboxSettings, load_accounts, serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _configure_logging(args.log_level, args.log_format)
     try:
         try:
             config = make_config(

@@ -213,6 +213,28 @@ async def journal(request: web.Request) -> web.StreamResponse:
     return _json({"entries": [_entry(e) for e in entries]})
 
 
+async def index(request: web.Request) -> web.StreamResponse:
+    """``GET /_sim/``: every control route, so a caller can find its way."""
+    routes = sorted(
+        {
+            (route.method, route.resource.canonical)
+            for route in request.app.router.routes()
+            if route.resource is not None
+            and route.resource.canonical.startswith(CONTROL_PREFIX + "/")
+            and route.method != "HEAD"
+            and "{tail" not in route.resource.canonical
+        },
+        key=lambda pair: (pair[1], pair[0]),
+    )
+    return _json({"routes": [f"{method} {path}" for method, path in routes]})
+
+
+async def unknown_control_route(request: web.Request) -> web.StreamResponse:
+    """A mistyped ``/_sim/...``: the control API's 404, not the exchange's (and not the
+    exchange client's mistake)."""
+    raise ControlError(404, f"no control route {request.method} {request.path}; see GET /_sim/")
+
+
 def control_routes() -> list[web.RouteDef]:
     from .control_lab import lab_routes  # it builds on this module's helpers
 
@@ -227,6 +249,8 @@ def control_routes() -> list[web.RouteDef]:
         web.post(f"{p}/accounts", _guarded(add_account)),
         web.post(f"{p}/accounts/{{api_key}}/events", _guarded(push_event)),
         web.get(f"{p}/journal", _guarded(journal)),
+        web.get(f"{p}/", _guarded(index)),
+        web.route("*", f"{p}/{{tail:.*}}", _guarded(unknown_control_route)),  # last
     ]
 
 

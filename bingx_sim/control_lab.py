@@ -5,6 +5,7 @@ JSON in, one operation of :class:`~bingx_sim.state.SimState`, JSON out."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +17,8 @@ from .state import STATE, SimState
 from .stubs import stub_from_json
 
 __all__ = ["lab_routes"]
+
+log = logging.getLogger("bingx_sim.sandbox")
 
 
 def _state(request: web.Request) -> SimState:
@@ -127,6 +130,7 @@ async def run_incident(request: web.Request) -> web.StreamResponse:
     account = _account(await _body(request), state, required=True)
     assert account is not None
     incident.apply(state, account)
+    log.info("incident %s triggered for account %s", name, account[:8])
     return _json({"incident": name, "account": account})
 
 

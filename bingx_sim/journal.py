@@ -167,6 +167,7 @@ class Journal:
         self._text_limit = text_limit
         self._changed = threading.Condition()
         self._wakeups = Wakeups()  # async waiters, woken from the simulator's thread
+        self.listeners: list[Callable[[Entry], None]] = []  # e.g. the sandbox's log
 
     @property
     def size_bytes(self) -> int:
@@ -187,6 +188,8 @@ class Journal:
                 self._bytes -= self._weights.popleft()
             self._changed.notify_all()
         self._wakeups.notify_all()
+        for listener in self.listeners:
+            listener(entry)
 
     def clear(self) -> None:
         with self._changed:

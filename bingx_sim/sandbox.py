@@ -14,6 +14,7 @@ from .app import create_app
 from .clock import RealTimeLoop
 from .control_guard import is_loopback
 from .exchange import Account
+from .journal import Entry, FaultFired, SimError, WsEvent
 from .runner import AppServer
 from .state import STATE, SimConfig
 
@@ -72,11 +73,33 @@ def _banner(base: str, ws: str, accounts: tuple[Account, ...], out: TextIO) -> N
     out.flush()
 
 
+def _log_entry(entry: Entry) -> None:
+    """The sandbox's log line for what a person watching it needs to see (REST calls
+    have aiohttp's access log)."""
+    if isinstance(entry, WsEvent):
+        who = "client" if entry.reason == "closed by client" else "server"
+        if entry.kind == "close" and entry.reason == "listenKeyExpired":
+            log.info("ws %s key %s expired: listenKeyExpired, close %s", entry.stream,
+                     entry.listen_key[:8], entry.code)  # fmt: skip
+        elif entry.kind == "close" and entry.reason.startswith("no Pong"):
+            log.info("ws %s key %s Pong timeout: %s, close %s", entry.stream,
+                     entry.listen_key[:8], entry.reason, entry.code)  # fmt: skip
+        elif entry.kind == "close":
+            log.info("ws %s key %s closed %s by the %s: %s", entry.stream,
+                     entry.listen_key[:8], entry.code, who, entry.reason)  # fmt: skip
+        else:
+            log.info("ws %s key %s %s %s", entry.stream, entry.listen_key[:8], entry.kind,
+                     entry.reason)  # fmt: skip
+    elif isinstance(entry, FaultFired | SimError):
+        log.info("%s", entry)
+
+
 async def _run(settings: SandboxSettings, out: TextIO) -> None:
     app = create_app(
         settings.config, control_token=settings.control_token, seed_accounts=settings.accounts
     )
     state = app[STATE]
+    state.journal.listeners.append(_log_entry)
     if not state.seed_accounts:  # a demo account, printed so a client can use it at once,
         state.add_seed_account()  # and kept across control-API resets
     server = AppServer(

@@ -72,7 +72,7 @@ def test_control_token_is_enforced_when_set() -> None:
         ("90s", timedelta(seconds=90)),
         ("1h", timedelta(hours=1)),
         ("1500ms", timedelta(seconds=1.5)),
-        ("5", timedelta(minutes=5)),
+        ("5", timedelta(seconds=5)),  # a bare number is seconds, for every flag
     ],
 )
 def test_durations(text: str, expected: timedelta) -> None:
@@ -124,8 +124,8 @@ def test_demo_tells_the_whole_story_in_under_two_seconds() -> None:
     [
         (["--port", "99999"], "not a port number"),
         (["--port", "-1"], "not a port number"),
-        (["--ping-interval", "nan"], "not a positive number"),
-        (["--pong-timeout", "inf"], "not a positive number"),
+        (["--ping-interval", "nan"], "not a positive duration"),
+        (["--pong-timeout", "inf"], "not a positive duration"),
         (["--key-ttl", "99999999999999999999"], "longer than any clock"),
     ],
 )
@@ -198,3 +198,56 @@ def test_a_bad_option_is_one_line_exit_2(
 ) -> None:
     assert main(["serve", "--port", "0", "--option", option]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_version_and_help_show_defaults_with_units(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("bingx-sim ")
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 60m)" in text and "(default: 5s)" in text and "(default: 30.5s)" in text
+    assert "a bare number is seconds" in text
+
+
+def test_duration_flags_take_units(capsys: pytest.CaptureFixture[str]) -> None:
+    from bingx_sim.cli import _parser
+
+    args = _parser().parse_args(["serve", "--ping-interval", "500ms", "--pong-timeout", "1m"])
+    assert (args.ping_interval, args.pong_timeout) == (0.5, 60.0)
+    assert _parser().parse_args(["serve", "--key-ttl", "90"]).key_ttl == timedelta(seconds=90)
+
+
+def test_the_control_api_lists_its_routes_and_a_typo_is_its_own_404(sim: Simulator) -> None:
+    with requests.Session() as http:
+        routes = http.get(f"{sim.rest_url}/_sim/").json()["routes"]
+        assert "POST /_sim/faults" in routes and "GET /_sim/journal" in routes
+        typo = http.get(f"{sim.rest_url}/_sim/jornal")
+        assert typo.status_code == 404 and "see GET /_sim/" in typo.json()["error"]
+    assert not sim.journal.violations  # not the exchange client's mistake
+
+
+def test_the_sandbox_logs_sockets_expiry_pong_timeouts_and_faults(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bingx_sim.journal import FaultFired, WsEvent
+    from bingx_sim.sandbox import _log_entry
+
+    with caplog.at_level("INFO", logger="bingx_sim.sandbox"):
+        for entry in (
+            WsEvent("open", "swap", "k" * 64, 0),
+            WsEvent("close", "swap", "k" * 64, 0, 1000, "listenKeyExpired"),
+            WsEvent("close", "swap", "k" * 64, 0, 1006, "no Pong for 30.5 s"),
+            WsEvent("close", "swap", "k" * 64, 0, 1000, "closed by client"),
+            FaultFired("Drop", 3, "acct", "ws swap kkkk", 0),
+        ):
+            _log_entry(entry)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "ws swap key kkkkkkkk open ",
+        "ws swap key kkkkkkkk expired: listenKeyExpired, close 1000",
+        "ws swap key kkkkkkkk Pong timeout: no Pong for 30.5 s, close 1006",
+        "ws swap key kkkkkkkk closed 1000 by the client: closed by client",
+        "fault Drop #3 fired on ws swap kkkk",
+    ]

@@ -56,3 +56,10 @@ def test_max_recv_window_must_be_positive() -> None:
     assert ContractOptions().recv_window_cap_ms == 5000
     assert ContractOptions(recv_window_ms=30_000).recv_window_cap_ms == 30_000
     assert ContractOptions(max_recv_window_ms=60_000).recv_window_cap_ms == 60_000
+
+
+def test_both_packages_know_their_version() -> None:
+    import bingx
+    import bingx_sim
+
+    assert bingx.__version__ == bingx_sim.__version__ == "0.1.0"
