@@ -87,9 +87,9 @@ def _log_entry(entry: Entry) -> None:
         elif entry.kind == "close":
             log.info("ws %s key %s closed %s by the %s: %s", entry.stream,
                      entry.listen_key[:8], entry.code, who, entry.reason)  # fmt: skip
-        else:
-            log.info("ws %s key %s %s %s", entry.stream, entry.listen_key[:8], entry.kind,
-                     entry.reason)  # fmt: skip
+        else:  # open, or refused (with why)
+            reason = f": {entry.reason}" if entry.reason else ""
+            log.info("ws %s key %s %s%s", entry.stream, entry.listen_key[:8], entry.kind, reason)
     elif isinstance(entry, FaultFired | SimError):
         log.info("%s", entry)
 

@@ -245,7 +245,7 @@ def test_the_sandbox_logs_sockets_expiry_pong_timeouts_and_faults(
             _log_entry(entry)
     lines = [r.getMessage() for r in caplog.records]
     assert lines == [
-        "ws swap key kkkkkkkk open ",
+        "ws swap key kkkkkkkk open",
         "ws swap key kkkkkkkk expired: listenKeyExpired, close 1000",
         "ws swap key kkkkkkkk Pong timeout: no Pong for 30.5 s, close 1006",
         "ws swap key kkkkkkkk closed 1000 by the client: closed by client",
