@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, overload
@@ -150,7 +149,11 @@ class Journal:
     """The live, thread-safe log. Bounded in entries and in bytes, so a long soak or a
     client sending huge bodies cannot eat the memory: bodies and frames longer than
     ``text_limit`` are kept cut (``full_size`` says how long they were), and the oldest
-    entries go once there are more than ``max_entries`` or ``max_bytes``."""
+    entries go once there are more than ``max_entries`` or ``max_bytes``.
+
+    Every entry has a sequence number, so a waiter looks only at entries it has not seen
+    and evaluates its predicate outside the lock: a test waiting on a long journal does
+    not slow the simulator appending to it."""
 
     def __init__(
         self,
@@ -159,8 +162,12 @@ class Journal:
         max_bytes: int = defaults.JOURNAL_MAX_BYTES,
         text_limit: int = defaults.JOURNAL_TEXT_LIMIT,
     ) -> None:
-        self._entries: deque[Entry] = deque()
-        self._weights: deque[int] = deque()
+        # A list with a moving start (compacted now and then) rather than a deque, so
+        # the entries after a given one are a cheap slice.
+        self._entries: list[Entry] = []
+        self._weights: list[int] = []
+        self._start = 0  # index of the oldest live entry
+        self._first_seq = 0  # sequence number of that entry
         self._bytes = 0
         self._max_entries = maxlen
         self._max_bytes = max_bytes
@@ -174,6 +181,9 @@ class Journal:
         """The journal's approximate memory, the figure its byte bound applies to."""
         return self._bytes
 
+    def _live(self) -> int:
+        return len(self._entries) - self._start
+
     def append(self, entry: Entry) -> None:
         entry = _trimmed(entry, self._text_limit)
         weight = _weight(entry)
@@ -181,11 +191,15 @@ class Journal:
             self._entries.append(entry)
             self._weights.append(weight)
             self._bytes += weight
-            while len(self._entries) > 1 and (
-                len(self._entries) > self._max_entries or self._bytes > self._max_bytes
+            while self._live() > 1 and (
+                self._live() > self._max_entries or self._bytes > self._max_bytes
             ):
-                self._entries.popleft()
-                self._bytes -= self._weights.popleft()
+                self._bytes -= self._weights[self._start]
+                self._start += 1
+                self._first_seq += 1
+            if self._start > 1024 and self._start * 2 > len(self._entries):
+                del self._entries[: self._start], self._weights[: self._start]
+                self._start = 0
             self._changed.notify_all()
         self._wakeups.notify_all()
         for listener in self.listeners:
@@ -193,48 +207,56 @@ class Journal:
 
     def clear(self) -> None:
         with self._changed:
-            self._entries.clear()
-            self._weights.clear()
-            self._bytes = 0
+            self._first_seq += self._live()
+            self._entries, self._weights, self._start, self._bytes = [], [], 0, 0
             self._changed.notify_all()
         self._wakeups.notify_all()
 
     def snapshot(self) -> JournalSnapshot:
         with self._changed:
-            return JournalSnapshot(tuple(self._entries), self)
+            return JournalSnapshot(tuple(self._entries[self._start :]), self)
 
-    def _first(self, predicate: Callable[[Entry], bool]) -> Entry | None:
-        with self._changed:
-            return next((e for e in self._entries if predicate(e)), None)
+    def _since(self, seq: int | None) -> tuple[list[Entry], int]:
+        """The live entries from sequence number ``seq`` on (``None``: all), and the
+        number to ask from next time. Called under the lock; O(new entries)."""
+        offset = 0 if seq is None else max(0, seq - self._first_seq)
+        fresh = self._entries[self._start + offset :]
+        return fresh, self._first_seq + self._live()
 
     def _timeout(self, timeout: float) -> JournalTimeout:
         with self._changed:
-            recent = "\n  ".join(str(e) for e in list(self._entries)[-15:]) or "(none)"
+            recent = self._entries[max(self._start, len(self._entries) - 15) :]
+        listed = "\n  ".join(str(e) for e in recent) or "(none)"
         return JournalTimeout(
-            f"no journal entry matched within {timeout} s; the last entries:\n  {recent}"
+            f"no journal entry matched within {timeout} s; the last entries:\n  {listed}"
         )
 
     async def wait_for_async(self, predicate: Callable[[Entry], bool], timeout: float) -> Entry:
-        return await self._wakeups.wait_until(
-            lambda: self._first(predicate), timeout, lambda: self._timeout(timeout)
-        )
+        cursor: list[int | None] = [None]
+
+        def ready() -> Entry | None:
+            with self._changed:
+                fresh, cursor[0] = self._since(cursor[0])
+            return next((e for e in fresh if predicate(e)), None)
+
+        return await self._wakeups.wait_until(ready, timeout, lambda: self._timeout(timeout))
 
     def wait_for(self, predicate: Callable[[Entry], bool], timeout: float) -> Entry:
         deadline = real_monotonic() + timeout
-        with self._changed:
-            while True:
-                for entry in self._entries:
-                    if predicate(entry):
-                        return entry
-                remaining = deadline - real_monotonic()
-                if remaining <= 0:
-                    recent = "\n  ".join(str(e) for e in list(self._entries)[-15:]) or "(none)"
-                    raise JournalTimeout(
-                        f"no journal entry matched within {timeout} s; the last entries:\n"
-                        f"  {recent}"
-                    )
-                # Condition.wait times out on a C lock: real time even inside a freeze.
-                self._changed.wait(remaining)
+        seq: int | None = None
+        while True:
+            with self._changed:
+                fresh, seq = self._since(seq)
+            for entry in fresh:  # outside the lock: appends go on meanwhile
+                if predicate(entry):
+                    return entry
+            remaining = deadline - real_monotonic()
+            if remaining <= 0:
+                raise self._timeout(timeout)
+            with self._changed:
+                if self._first_seq + self._live() == seq:  # nothing new since the look
+                    # Condition.wait times out on a C lock: real time even inside a freeze.
+                    self._changed.wait(remaining)
 
 
 class JournalSnapshot(Sequence[Entry]):

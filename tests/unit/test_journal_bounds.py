@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 from bingx_sim.frames import FrameTooLarge, inflate
-from bingx_sim.journal import Journal, WsFrame
+from bingx_sim.journal import Journal, JournalTimeout, WsFrame
 
 
 def frame(text: str) -> WsFrame:
@@ -60,3 +60,41 @@ def test_inflate_refuses_a_gzip_header_cut_short() -> None:
         inflate(b"0", 100)
     with pytest.raises(zlib.error):
         inflate(zlib.compress(b"Pong", wbits=31)[:5], 100)
+
+
+def test_a_waiter_looks_at_each_entry_once_and_finds_later_ones() -> None:
+    import threading
+
+    journal = Journal()
+    for i in range(1000):
+        journal.append(frame(f"old {i}"))
+    looked: list[str] = []
+
+    def wanted(entry: object) -> bool:
+        assert isinstance(entry, WsFrame)
+        looked.append(entry.text)
+        return entry.text == "new 3"
+
+    def later() -> None:
+        for i in range(5):
+            journal.append(frame(f"new {i}"))
+
+    appender = threading.Timer(0.05, later)
+    appender.start()
+    found = journal.wait_for(wanted, timeout=5)
+    appender.join()
+    assert isinstance(found, WsFrame) and found.text == "new 3"
+    assert len(looked) == len(set(looked)) <= 1004  # never the same entry twice
+
+
+def test_the_journal_keeps_order_across_eviction_and_clear() -> None:
+    journal = Journal(5)
+    for i in range(2000):
+        journal.append(frame(str(i)))
+    assert [e.text for e in journal.snapshot()] == ["1995", "1996", "1997", "1998", "1999"]  # type: ignore[union-attr]
+    journal.clear()
+    journal.append(frame("after"))
+    assert [e.text for e in journal.snapshot()] == ["after"]  # type: ignore[union-attr]
+    assert journal.wait_for(lambda e: True, timeout=1).text == "after"  # type: ignore[union-attr]
+    with pytest.raises(JournalTimeout, match="after"):
+        journal.wait_for(lambda e: False, timeout=0.05)
