@@ -62,7 +62,6 @@ INCORRECT_API_KEY_ERROR: Final = ApiError(API_KEY_REJECTED, "Incorrect apiKey")
 SIGNATURE_ERROR: Final = ApiError(SIGNATURE_FAILED, "Signature verification failed")
 NULL_SIGNATURE_ERROR: Final = ApiError(NULL_SIGNATURE, "Null signature")
 TIMESTAMP_ERROR: Final = ApiError(TIMESTAMP_MISMATCH, TIMESTAMP_MSG)
-RATE_LIMIT_ERROR: Final = ApiError(RATE_LIMITED, "rate limited", violation=False)
 
 
 def rate_limit_error(code_set: str, reset_ms: int) -> ApiError:

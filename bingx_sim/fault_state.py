@@ -56,11 +56,7 @@ class FaultOps:
         return active
 
     def fault_hits(self, fault_id: int) -> int:
-        for active in (*self.faults, *self.faults.finished):
-            if active.id == fault_id:
-                hits: int = active.hits
-                return hits
-        raise KeyError(f"no fault #{fault_id}")
+        return self.faults.hits(fault_id)
 
     def active_faults(self) -> list[dict[str, Any]]:
         return [active.view() for active in self.faults]
@@ -89,10 +85,11 @@ class FaultOps:
         event = self._releases.pop(active.id, None)
         if event is not None:
             event.set()
-        for conn in self.sockets:
-            if active.id in (conn.mute_pings, conn.mute_events):
-                conn.mute_pings = None if conn.mute_pings == active.id else conn.mute_pings
-                conn.mute_events = None if conn.mute_events == active.id else conn.mute_events
+        for conn in self.sockets:  # undo what this fault did to sockets, nothing else
+            if conn.mute_pings == active.id:
+                conn.mute_pings = None
+            if conn.mute_events == active.id:
+                conn.mute_events = None
             if conn.ignore_pongs == active.id:
                 conn.ignore_pongs = None
 

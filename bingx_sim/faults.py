@@ -344,6 +344,13 @@ class FaultPlan:
             self._active.remove(active)
             self.finished.append(active)
 
+    def hits(self, fault_id: int) -> int:
+        """How often fault ``fault_id`` fired (active, spent or cleared)."""
+        for active in (*self._active, *self.finished):
+            if active.id == fault_id:
+                return active.hits
+        raise KeyError(f"no fault #{fault_id}")
+
     def remove(self, fault_id: int) -> ActiveFault | None:
         for active in self._active:
             if active.id == fault_id:

@@ -11,7 +11,7 @@ import json
 import zlib
 from typing import Any
 
-__all__ = ["FrameTooLarge", "decode", "dumps", "encode", "inflate"]
+__all__ = ["FrameTooLarge", "dumps", "encode", "inflate"]
 
 
 class FrameTooLarge(ValueError):
@@ -25,11 +25,6 @@ def dumps(payload: Any) -> str:
 def encode(text: str) -> bytes:
     """gzip-compress one frame's UTF-8 text."""
     return zlib.compress(text.encode(), 6, wbits=31)
-
-
-def decode(data: bytes) -> str:
-    """Un-gzip one frame; the inverse of :func:`encode`, for tests and the journal."""
-    return zlib.decompress(data, wbits=31).decode()
 
 
 def inflate(data: bytes, limit: int) -> str:

@@ -10,7 +10,7 @@ from .faults import FaultSpec
 from .stubs import Stub
 
 if TYPE_CHECKING:
-    from .server import Simulator
+    from .lab_facade import LabFacade
 
 __all__ = ["FaultHandle", "StubHandle"]
 
@@ -18,7 +18,7 @@ __all__ = ["FaultHandle", "StubHandle"]
 class FaultHandle:
     """One injected fault: ``id``, the ``spec`` it was made from, how often it fired."""
 
-    def __init__(self, sim: Simulator, fault_id: int, spec: FaultSpec) -> None:
+    def __init__(self, sim: LabFacade, fault_id: int, spec: FaultSpec) -> None:
         self._sim = sim
         self.id = fault_id
         self.spec = spec
@@ -45,7 +45,7 @@ class FaultHandle:
 class StubHandle:
     """One stub: ``id``, the ``stub`` it was made from, how often it was called."""
 
-    def __init__(self, sim: Simulator, stub_id: int, stub: Stub) -> None:
+    def __init__(self, sim: LabFacade, stub_id: int, stub: Stub) -> None:
         self._sim = sim
         self.id = stub_id
         self.stub = stub

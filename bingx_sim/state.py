@@ -271,11 +271,7 @@ class SimState(FaultOps):
         return self.stubs.clear()
 
     def stub_hits(self, stub_id: int) -> int:
-        for active in (*self.stubs, *self.stubs._done):
-            if active.id == stub_id:
-                hits: int = active.hits
-                return hits
-        raise KeyError(f"no stub #{stub_id}")
+        return self.stubs.hits(stub_id)
 
     def expect_errors(self, patterns: Iterable[str]) -> None:
         """Declare client mistakes the test provokes on purpose: regexes searched in each

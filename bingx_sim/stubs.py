@@ -106,6 +106,13 @@ class StubPlan:
                 return active
         return None
 
+    def hits(self, stub_id: int) -> int:
+        """How often stub ``stub_id`` answered (active or spent)."""
+        for active in (*self._active, *self._done):
+            if active.id == stub_id:
+                return active.hits
+        raise KeyError(f"no stub #{stub_id}")
+
     def remove(self, stub_id: int) -> bool:
         for active in self._active:
             if active.id == stub_id:
