@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,16 @@ _AUTH_CODES = frozenset({100001, 100004, 100412, 100413, 100419, 100421})
 _RATE_CODES = frozenset({100410, 109429})
 _BALANCE_CODES = frozenset({100202, 200001})
 _RATE_STATUSES = frozenset({418, 429})
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _escape(value: str) -> str:
+    """Percent-encode ``value`` for the query (RFC 3986 unreserved characters stay);
+    keys, timestamps and hex signatures have nothing to encode, and skipping ``quote``
+    for them is a measurable part of a call."""
+    return value if _UNRESERVED.fullmatch(value) else quote(value, safe="")
 
 
 def sign(secret: str, payload: str, encoding: str = "hex") -> str:
@@ -87,9 +98,9 @@ class Transport:
         pairs.append(("timestamp", str(wall_time_ms())))  # the freeze's time, any thread
         if self.recv_window is not None:
             pairs.append(("recvWindow", str(self.recv_window)))
-        query = "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs)
+        query = "&".join(f"{k}={_escape(v)}" for k, v in pairs)
         signature = sign(self.api_secret, query, self.signature_encoding)
-        return f"{query}&signature={quote(signature, safe='')}"
+        return f"{query}&signature={_escape(signature)}"
 
     def request(
         self, method: str, path: str, params: dict[str, Any] | None = None

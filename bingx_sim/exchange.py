@@ -32,8 +32,15 @@ def new_listen_key() -> str:
     return secrets.token_hex(32)
 
 
+# Random bytes mapped onto the 62 letters and digits in one C call: 40 times cheaper than
+# a secrets.choice() per character. The mapping favours 8 of the 62 slightly (5/256 vs
+# 4/256 each), which leaves about 380 random bits in 64 characters: plenty for a fake.
+_TO_ALPHANUMERIC = bytes(ord(_ALPHANUMERIC[i % len(_ALPHANUMERIC)]) for i in range(256))
+
+
 def new_api_credential(length: int = 64) -> str:
-    return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+    """An API key or secret of ``length`` letters and digits, like the exchange's."""
+    return secrets.token_bytes(length).translate(_TO_ALPHANUMERIC).decode()
 
 
 def seeded_factories(seed: int | None) -> tuple[Callable[[], str], Callable[[], str]]:
@@ -177,7 +184,8 @@ class Exchange:
         found = self._owned_active(api_key, key, now_ms)
         if isinstance(found, KeyOutcome):
             return found
-        self._store(replace(found, expires_at_ms=now_ms + self.ttl_ms))
+        # Built directly: dataclasses.replace costs more than the rest of an extend.
+        self._store(ListenKey(found.key, found.owner, found.created_ms, now_ms + self.ttl_ms))
         return KeyOutcome.OK
 
     def delete(self, api_key: str | None, key: str | None, now_ms: int) -> KeyOutcome:
@@ -223,6 +231,10 @@ class Exchange:
             return False
         self._keys[key] = replace(current, state=KeyState.DELETED)
         return True
+
+    def untouched(self, seed_accounts: int) -> bool:
+        """No listen key, and no account beyond the ``seed_accounts`` a reset restores."""
+        return not self._keys and len(self._accounts) == seed_accounts
 
     def listen_keys(self) -> tuple[ListenKey, ...]:
         return tuple(self._keys.values())

@@ -156,8 +156,9 @@ class FaultOps:
         assert isinstance(active.spec, RefuseConnect)
         return active.spec
 
-    def deliver(self, conn: Connection, text: str) -> bool:
-        """Send one event frame through the frame faults of its account."""
+    def deliver(self, conn: Connection, text: str, encoded: bytes | None = None) -> bool:
+        """Send one event frame through the frame faults of its account (``encoded``:
+        ``text`` already gzipped)."""
         if conn.mute_events is not None:
             return False
         where = f"ws {conn.stream} {conn.listen_key[:12]}"
@@ -183,7 +184,7 @@ class FaultOps:
             copies = 2
         sent = False
         for _ in range(copies):
-            sent = conn.send(text, delay=delay) or sent
+            sent = conn.send(text, delay=delay, encoded=encoded) or sent
         return sent
 
 

@@ -310,6 +310,11 @@ class FaultPlan:
         self._active: list[ActiveFault] = []
         self.finished: list[ActiveFault] = []  # spent or cleared, kept for strictness
 
+    @property
+    def empty(self) -> bool:
+        """No fault injected since the last :meth:`forget`."""
+        return not self._active and not self.finished
+
     def add(self, spec: FaultSpec) -> ActiveFault:
         active = ActiveFault(spec)
         self._active.append(active)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["RealHostBlocked", "is_bingx_host", "production_guard"]
@@ -44,28 +43,43 @@ def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
     return _original(host, *args, **kwargs)
 
 
-@contextmanager
-def production_guard(rest_url: str, stream_url: str) -> Iterator[None]:
+_ENV = ("BINGX_BASE_URL", "BINGX_STREAM_URL")
+
+
+class production_guard:
     """Point the client's defaults at the simulator and block BingX's hosts, for the
-    duration; nested and concurrent uses share one patch."""
-    global _depth, _original
-    saved = {k: os.environ.get(k) for k in ("BINGX_BASE_URL", "BINGX_STREAM_URL")}
-    os.environ["BINGX_BASE_URL"], os.environ["BINGX_STREAM_URL"] = rest_url, stream_url
-    with _lock:
-        if _depth == 0:
-            _original = socket.getaddrinfo
-            socket.getaddrinfo = _guarded_getaddrinfo
-        _depth += 1
-    try:
-        yield
-    finally:
+    duration of a ``with``; nested and concurrent uses share one patch. A class rather
+    than a generator: it is entered once per test, and this is the cheaper form."""
+
+    __slots__ = ("_saved", "_urls")
+
+    def __init__(self, rest_url: str, stream_url: str) -> None:
+        self._urls = (rest_url, stream_url)
+        self._saved: tuple[str | None, ...] = ()
+
+    def __enter__(self) -> None:
+        global _depth, _original
+        environ = os.environ
+        self._saved = tuple(environ.get(k) for k in _ENV)
+        for key, value, saved in zip(_ENV, self._urls, self._saved, strict=True):
+            if saved != value:
+                environ[key] = value
+        with _lock:
+            if _depth == 0:
+                _original = socket.getaddrinfo
+                socket.getaddrinfo = _guarded_getaddrinfo
+            _depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _depth, _original
         with _lock:
             _depth -= 1
             if _depth == 0 and _original is not None:
                 socket.getaddrinfo = _original
                 _original = None
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        environ = os.environ
+        for key, value, saved in zip(_ENV, self._urls, self._saved, strict=True):
+            if saved is None:
+                environ.pop(key, None)
+            elif saved != value:
+                environ[key] = saved

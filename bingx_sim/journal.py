@@ -137,8 +137,9 @@ def _trimmed(entry: Entry, limit: int) -> Entry:
 def _weight(entry: Entry) -> int:
     """Roughly what an entry costs in memory, for the journal's byte bound."""
     if isinstance(entry, RestCall):
-        extra = sum(len(k) + len(v) for k, v in entry.headers.items())
-        extra += sum(len(k) + len(v) for k, v in entry.query.items())
+        headers, query = entry.headers, entry.query
+        extra = sum(map(len, headers)) + sum(map(len, headers.values()))
+        extra += sum(map(len, query)) + sum(map(len, query.values()))
         return 256 + len(entry.body) + len(entry.path) + extra
     if isinstance(entry, WsFrame):
         return 160 + len(entry.text)
@@ -180,6 +181,11 @@ class Journal:
     def size_bytes(self) -> int:
         """The journal's approximate memory, the figure its byte bound applies to."""
         return self._bytes
+
+    @property
+    def empty(self) -> bool:
+        """Nothing appended since the last :meth:`clear` (a cheap look, any thread)."""
+        return len(self._entries) == self._start
 
     def _live(self) -> int:
         return len(self._entries) - self._start

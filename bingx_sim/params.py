@@ -14,7 +14,15 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-__all__ = ["BodyError", "Params", "ascii_int", "decode_body", "inflate_body", "parse_params"]
+__all__ = [
+    "BodyError",
+    "Params",
+    "ascii_int",
+    "decode_body",
+    "inflate_body",
+    "parse_params",
+    "split_pairs",
+]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")  # no sign, no "_", no other scripts' digits
 
@@ -83,10 +91,25 @@ class Params:
     duplicate: str | None
 
 
+def split_pairs(raw: str) -> list[tuple[str, str]]:
+    """``a=1&b=&c`` as ``[("a", "1"), ("b", ""), ("c", "")]``, decoded as a form is
+    (``parse_qsl`` with blank values kept). A string with nothing to decode, which is
+    what signed clients send, is split directly: parse_qsl costs a REST call about
+    10 µs more."""
+    if "%" in raw or "+" in raw:
+        return parse_qsl(raw, keep_blank_values=True)
+    pairs = []
+    for part in raw.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((name, value))
+    return pairs
+
+
 def _pairs(raw: str) -> tuple[dict[str, str], str | None]:
     found: dict[str, str] = {}
     duplicate: str | None = None
-    for name, value in parse_qsl(raw, keep_blank_values=True):
+    for name, value in split_pairs(raw):
         if name in found and duplicate is None:
             duplicate = name
         found.setdefault(name, value)

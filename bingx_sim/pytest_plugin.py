@@ -4,7 +4,8 @@
   worker, on port 0; ready before it yields.
 * ``bingx_sim``: that simulator, reset after every test, strict about client mistakes.
 * ``bingx_account``, ``bingx_client``: a fresh account and a ``bingx.BingXClient`` on it.
-* ``bingx_clock``: a freezegun freeze whose ``tick()``/``move_to()`` settle the simulator.
+* ``bingx_clock``: a freezegun freeze whose ``tick()``/``move_to()`` settle the simulator;
+  ``bingx_time_machine``: the same on time-machine, cheaper to enter.
 * ``bingx_incident``: parametrizes a test over the incident catalogue.
 
 ``@pytest.mark.bingx_sim(key_ttl=..., ping_interval=..., strict=False, now=..., **options)``
@@ -18,22 +19,24 @@ client load only when a fixture first needs them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import defaults
+from .clock_fixtures import SettlingClock, TravellingClock, utc_start
 
 if TYPE_CHECKING:
     from bingx import BingXClient
 
     from .exchange import Account
+    from .guard import production_guard
     from .incidents import Incident
     from .server import Simulator
     from .targets import Target
 
-__all__ = ["SettlingClock"]
+__all__ = ["SettlingClock", "TravellingClock"]
 
 _MARKER = "bingx_sim"
 _TARGETS = pytest.StashKey[list[str]]()
@@ -179,38 +182,60 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
     At teardown the test fails if the client made mistakes the simulator had to reject
     (bad signature, unknown endpoint, unanswered Ping, ...) that it did not expect.
     """
+    marker = request.node.get_closest_marker(_MARKER)
+    if marker is None:  # the common case, kept short: it runs for every such test
+        sim = bingx_sim_server
+        try:
+            with _production_guard()(sim.rest_url, sim.ws_url):
+                yield sim
+        finally:
+            # Checks and resets in one round trip; none for a test that never touched it.
+            problems = [] if sim.pristine else sim.reset()
+        if problems and _strict(request.config, {}):
+            pytest.fail(_explain(problems), pytrace=False)
+        return
     kwargs = _marker_kwargs(request)
-    if "now" in kwargs and "bingx_clock" not in request.fixturenames:
+    clocks = ("bingx_clock", "bingx_time_machine")
+    if "now" in kwargs and not any(c in request.fixturenames for c in clocks):
         raise pytest.UsageError(
             "@pytest.mark.bingx_sim(now=...) sets the frozen clock's start: request the "
-            "bingx_clock fixture too, or drop now="
+            "bingx_clock (or bingx_time_machine) fixture too, or drop now="
         )
-    config = request.config
-    strict = kwargs.get("strict", config.getini("bingx_sim_strict"))
-    strict = bool(strict) and not config.getoption("bingx_sim_lenient")
     options = {k: v for k, v in kwargs.items() if k not in _PER_TEST_ONLY}
     if options:
         from .server import Simulator
-    sim = Simulator(**(_defaults(config) | options)).start() if options else bingx_sim_server
-    problems: list[str] = []
-    from .guard import production_guard
-
-    guard = production_guard(sim.rest_url, sim.ws_url)
+    sim = (
+        Simulator(**(_defaults(request.config) | options)).start() if options else bingx_sim_server
+    )
+    guard: AbstractContextManager[None] = _production_guard()(sim.rest_url, sim.ws_url)
     if kwargs.get("allow_real_hosts"):
-        from contextlib import nullcontext
-
-        guard = nullcontext()  # type: ignore[assignment]
+        guard = nullcontext()
     try:
         with guard:
             yield sim
     finally:
         if sim is bingx_sim_server:
-            problems = sim.reset()  # checks and resets in one round trip
+            problems = [] if sim.pristine else sim.reset()
         else:
             problems = sim.unexpected_errors()
             sim.stop()
-    if strict and problems:
+    if problems and _strict(request.config, kwargs):
         pytest.fail(_explain(problems), pytrace=False)
+
+
+def _strict(config: pytest.Config, kwargs: dict[str, Any]) -> bool:
+    """Whether client mistakes fail the test: the marker, else the ini, unless
+    ``--bingx-sim-lenient``. Asked only when there are mistakes."""
+    strict = kwargs.get("strict", config.getini("bingx_sim_strict"))
+    return bool(strict) and not config.getoption("bingx_sim_lenient")
+
+
+def _production_guard() -> type[production_guard]:
+    """:class:`bingx_sim.guard.production_guard`, imported on first use (it patches
+    ``socket``, which a run that never uses the simulator need not import)."""
+    from .guard import production_guard
+
+    return production_guard
 
 
 @pytest.fixture
@@ -219,10 +244,24 @@ def bingx_account(bingx_sim: Simulator) -> Account:
     return bingx_sim.add_account()
 
 
+@pytest.fixture(scope="session")
+def _bingx_http() -> Iterator[Any]:
+    """One ``requests.Session`` for every ``bingx_client`` of the run: a client per test
+    costs a dictionary, not a connection pool (the simulator sets no cookies; any a stub
+    sets are cleared after each test)."""
+    import requests
+
+    with requests.Session() as session:
+        yield session
+
+
 @pytest.fixture
-def bingx_client(bingx_sim: Simulator, bingx_account: Account) -> Iterator[BingXClient]:
+def bingx_client(
+    bingx_sim: Simulator, bingx_account: Account, _bingx_http: Any
+) -> Iterator[BingXClient]:
     """A ``bingx.BingXClient`` for ``bingx_account``, pointed at the simulator (needs
-    our client, the ``bingx-sim-client`` distribution)."""
+    our client, the ``bingx-sim-client`` distribution). Its HTTP connections come from
+    a pool the whole run shares."""
     try:
         from bingx import BingXClient
     except ImportError:
@@ -233,43 +272,49 @@ def bingx_client(bingx_sim: Simulator, bingx_account: Account) -> Iterator[BingX
             pytrace=False,
         )
 
-    with BingXClient(
-        bingx_account.api_key, bingx_account.api_secret, base_uri=bingx_sim.rest_url
-    ) as client:
+    client = BingXClient(
+        bingx_account.api_key,
+        bingx_account.api_secret,
+        base_uri=bingx_sim.rest_url,
+        session=_bingx_http,
+    )
+    try:
         yield client
-
-
-class SettlingClock:
-    """A freezegun freeze whose moves return only once the simulator has caught up:
-    after ``tick(timedelta(minutes=61))`` the ``listenKeyExpired`` frames are on the wire."""
-
-    def __init__(self, frozen: Any, sim: Simulator) -> None:
-        self.frozen = frozen
-        self._sim = sim
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self._sim.now_ms() / 1000, UTC)
-
-    def tick(self, delta: timedelta | float = timedelta(seconds=1)) -> list[str]:
-        """Move the wall clock forward; return the listen keys that expired."""
-        self.frozen.tick(delta)
-        return self._sim.settle()
-
-    def move_to(self, target: datetime | str) -> list[str]:
-        self.frozen.move_to(target)
-        return self._sim.settle()
+    finally:
+        _bingx_http.cookies.clear()
 
 
 @pytest.fixture
 def bingx_clock(request: pytest.FixtureRequest, bingx_sim: Simulator) -> Iterator[SettlingClock]:
-    """Freeze time at the marker's ``now`` (or now), for the test and the simulator."""
+    """Freeze time (freezegun) at the marker's ``now`` (or now), for the test and the
+    simulator; ``tick()``/``move_to()`` return once the simulator has caught up."""
     from freezegun import freeze_time
 
-    start = _marker_kwargs(request).get("now") or datetime.now(UTC)
+    now = _marker_kwargs(request).get("now")
+    start = now if isinstance(now, str) else utc_start(now)  # freezegun reads any string
     # pytest's own timing must not see the freeze, or --durations reports decades; the
     # event loop's clock stays real (real_asyncio), or an async test's sleeps never end.
     with freeze_time(start, ignore=["_pytest.timing"], real_asyncio=True) as frozen:
         yield SettlingClock(frozen, bingx_sim)
+
+
+@pytest.fixture
+def bingx_time_machine(
+    request: pytest.FixtureRequest, bingx_sim: Simulator
+) -> Iterator[TravellingClock]:
+    """``bingx_clock``'s twin on time-machine (same ``tick``/``move_to``): entering it
+    costs microseconds instead of freezegun's milliseconds. Needs ``time-machine``."""
+    try:
+        import time_machine
+    except ImportError:
+        pytest.fail(
+            "the bingx_time_machine fixture needs time-machine: pip install "
+            "time-machine (or use bingx_clock, on freezegun)",
+            pytrace=False,
+        )
+    start = utc_start(_marker_kwargs(request).get("now"))
+    with time_machine.travel(start, tick=False) as traveller:
+        yield TravellingClock(traveller, bingx_sim)
 
 
 @pytest.fixture

@@ -28,6 +28,11 @@ __all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "refuse_plain", "unknown_path
 
 LISTEN_KEY_PATH = "/openApi/user/auth/userDataStream"
 _KEY_SHAPE = re.compile(r"[0-9a-f]{64}")
+_SUCCESS = {  # PUT/DELETE 200 bodies by ``success_body``
+    "empty": b"",
+    "json": b"{}",
+    "envelope": b'{"code":0,"msg":"","data":{}}',
+}
 
 
 def _json(payload: object) -> bytes:
@@ -51,23 +56,23 @@ class Incoming:
 
 async def _read(request: web.Request) -> Incoming:
     raw_query = request.rel_url.raw_query_string
-    bare = parse_params(raw_query, "")
     try:
-        raw = await request.read()
+        raw = await request.read() if request.can_read_body else b""
     except web.HTTPRequestEntityTooLarge as error:
-        return Incoming("", bare, f"body too large: {error.text}", 413)
+        return Incoming("", parse_params(raw_query, ""), f"body too large: {error.text}", 413)
     except ConnectionError:  # the client went away mid-body: nobody will read an answer
-        return Incoming("", bare, "connection lost while reading the body", 400, gone=True)
+        why = "connection lost while reading the body"
+        return Incoming("", parse_params(raw_query, ""), why, 400, gone=True)
     try:
         coding = request.headers.get("Content-Encoding", "")
-        raw = inflate_body(raw, coding, defaults.MAX_REST_BODY)
+        raw = inflate_body(raw, coding, defaults.MAX_REST_BODY) if raw else raw
     except BodyError as error:
-        return Incoming("", bare, str(error), error.status)
+        return Incoming("", parse_params(raw_query, ""), str(error), error.status)
     body = decode_body(raw)
     if body is None:
         shown = raw.decode("utf-8", "replace")
-        return Incoming(shown, bare, "body is not UTF-8")
-    params = parse_params(raw_query, body)
+        return Incoming(shown, parse_params(raw_query, ""), "body is not UTF-8")
+    params = parse_params(raw_query, body)  # once per request: authentication reuses it
     if params.duplicate is not None:
         return Incoming(body, params, f"parameter {params.duplicate!r} sent twice")
     return Incoming(body, params)
@@ -189,6 +194,7 @@ def _caller(request: web.Request, state: SimState, incoming: Incoming) -> Accoun
         find_account=state.exchange.account,
         options=state.options,
         wall_now_ms=state.wall.now_ms(),
+        params=incoming.params.merged,
     )
     if isinstance(account, Account) and state.rate is not None:
         verdict = state.rate.check(account.api_key, state.real_ms(), state.now_ms())
@@ -255,12 +261,7 @@ async def _change(request: web.Request, *, delete: bool) -> web.Response:
         return await _answer(request, state, incoming, 404, violation=shape)
     if delete and key is not None:
         state.drop_key_sockets(key, "listen key deleted")
-    body = {
-        "empty": b"",
-        "json": b"{}",
-        "envelope": _json({"code": 0, "msg": "", "data": {}}),
-    }[state.options.success_body]
-    return await _answer(request, state, incoming, 200, body)
+    return await _answer(request, state, incoming, 200, _SUCCESS[state.options.success_body])
 
 
 async def extend(request: web.Request) -> web.Response:
@@ -304,6 +305,7 @@ async def _stubbed(
             find_account=state.exchange.account,
             options=dataclasses.replace(state.options, signature="required"),
             wall_now_ms=state.wall.now_ms(),
+            params=incoming.params.merged,
         )
         if isinstance(signed, ApiError):
             return await _error(request, state, incoming, signed)

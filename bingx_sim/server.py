@@ -291,6 +291,22 @@ class Simulator(LabFacade):
         api_key = account.api_key if isinstance(account, Account) else account
         return self._apply("push", lambda s: s.push(api_key, event, product), timeout)
 
+    def push_many(
+        self,
+        account: Account | str,
+        events: Iterable[dict[str, Any]],
+        timeout: float = defaults.FACADE_TIMEOUT,
+        *,
+        product: str = "swap",
+    ) -> list[int]:
+        """:meth:`push` for each event, in order, in one hop to the simulator's thread:
+        for a test that feeds many events, several times the throughput of a ``push``
+        per event. Returns how many sockets took each event. Every event is serialised
+        before any is sent: one that cannot be (``TypeError``) sends none."""
+        api_key = account.api_key if isinstance(account, Account) else account
+        batch = list(events)
+        return self._apply("push_many", lambda s: s.push_many(api_key, batch, product), timeout)
+
     def settle(self, timeout: float = defaults.FACADE_TIMEOUT) -> list[str]:
         """Expire what is due on the exchange clock now; return once the
         ``listenKeyExpired`` frames are queued on their sockets, in order before anything
@@ -339,6 +355,13 @@ class Simulator(LabFacade):
     def listen_keys(self) -> tuple[ListenKey, ...]:
         """Every key the exchange holds, with owner, state and expiry, after a sweep."""
         return self._apply("listen_keys", SimState.listen_keys, defaults.FACADE_TIMEOUT)
+
+    @property
+    def pristine(self) -> bool:
+        """True when nothing has happened since the last :meth:`reset` (or the start): no
+        request, socket, key, account, clock move, fault, stub or declared error. A cheap
+        look from any thread, with no round trip: fixtures reset only when it is False."""
+        return self._require_running().pristine
 
     def now_ms(self) -> int:
         """The exchange clock: the wall clock as the test sees it, plus :meth:`advance`."""

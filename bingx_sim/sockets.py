@@ -96,6 +96,9 @@ class Connection:
         self._in_write = False  # the writer is inside a write (suspended: kernel pushback)
         self._writer_done = False
         self._progress = asyncio.Event()  # set whenever the writer may have become idle
+        # Told of every enqueue, so the simulator knows which sockets may have frames
+        # still to write without looking at every open socket.
+        self.on_queued: Callable[[Connection], None] | None = None
 
     @property
     def closed(self) -> bool:
@@ -120,12 +123,21 @@ class Connection:
         self._outbox.append((item, size))
         self._queued_bytes += size
         self._wake.set()
+        if self.on_queued is not None:
+            self.on_queued(self)
 
-    def send(self, text: str, *, gzip: bool = True, delay: float = 0.0) -> bool:
+    def send(
+        self, text: str, *, gzip: bool = True, delay: float = 0.0, encoded: bytes | None = None
+    ) -> bool:
         """Queue one frame (gzip binary, or plain text) and journal it; False when the
         socket takes no more frames, or was just dropped because its outbox overflowed.
-        ``delay``: the writer holds it back that many real seconds (a fault)."""
-        data: bytes | str = frames.encode(text) if gzip else text
+        ``delay``: the writer holds it back that many real seconds (a fault).
+        ``encoded``: ``text`` already gzipped (a fan-out encodes once for all sockets)."""
+        if self.closed:
+            return False
+        data: bytes | str = text
+        if gzip:
+            data = encoded if encoded is not None else frames.encode(text)
         return self.send_raw(data, text, delay=delay)
 
     def send_raw(self, data: bytes | str, text: str, *, delay: float = 0.0) -> bool:
@@ -267,18 +279,40 @@ class Connection:
 
 
 class Registry:
-    """Every open account socket, findable by listen key and by account."""
+    """Every open account socket, indexed by listen key, by account and by remote
+    address, so a push, an expiry or a connect costs what it touches, not a scan of
+    every open socket."""
 
     def __init__(self) -> None:
-        # A dict, not a set: insertion order is connection order, so pushes reach an
+        # Dicts, not sets: insertion order is connection order, so pushes reach an
         # account's sockets in a stable order.
         self._all: dict[Connection, None] = {}
+        self._by_key: dict[str, dict[Connection, None]] = {}
+        self._by_account: dict[str, dict[Connection, None]] = {}
+        self._from: dict[str, int] = {}
 
     def add(self, conn: Connection) -> None:
+        if conn in self._all:
+            return
         self._all[conn] = None
+        self._by_key.setdefault(conn.listen_key, {})[conn] = None
+        self._by_account.setdefault(conn.api_key, {})[conn] = None
+        self._from[conn.remote] = self._from.get(conn.remote, 0) + 1
 
     def discard(self, conn: Connection) -> None:
-        self._all.pop(conn, None)
+        if conn not in self._all:
+            return
+        del self._all[conn]
+        for index, name in ((self._by_key, conn.listen_key), (self._by_account, conn.api_key)):
+            group = index[name]
+            del group[conn]
+            if not group:
+                del index[name]
+        left = self._from[conn.remote] - 1
+        if left:
+            self._from[conn.remote] = left
+        else:
+            del self._from[conn.remote]
 
     def __iter__(self) -> Iterator[Connection]:
         return iter(list(self._all))
@@ -287,10 +321,10 @@ class Registry:
         return len(self._all)
 
     def by_key(self, listen_key: str) -> list[Connection]:
-        return [c for c in self._all if c.listen_key == listen_key]
+        return list(self._by_key.get(listen_key, ()))
 
     def by_account(self, api_key: str) -> list[Connection]:
-        return [c for c in self._all if c.api_key == api_key]
+        return list(self._by_account.get(api_key, ()))
 
     def count_from(self, remote: str) -> int:
-        return sum(1 for c in self._all if c.remote == remote)
+        return self._from.get(remote, 0)

@@ -97,6 +97,7 @@ class SimState(FaultOps):
         self.expected_errors: list[re.Pattern[str]] | None = []
         self.sockets = Registry()  # the sockets events are routed to
         self.live: set[Connection] = set()  # every socket whose handler still runs
+        self.queued: set[Connection] = set()  # given frames since its writer last caught up
         self.journal = Journal()
         self.seed_accounts: list[Account] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -195,21 +196,44 @@ class SimState(FaultOps):
         """Queue ``event`` gzipped on every live socket of the account's ``product``
         (``swap``, ``coinm`` or ``spot``: separate wallets) that takes it
         (``event_types`` decides, spot subscriptions included); how many took it."""
+        return self.push_many(api_key, (event,), product)[0]
+
+    def push_many(
+        self, api_key: str, events: Iterable[Mapping[str, Any]], product: str = "swap"
+    ) -> list[int]:
+        """:meth:`push` for each event in order, as one operation: each socket gets them
+        in this order, with nothing of the simulator's in between. How many sockets took
+        each. Every event is serialised before any is sent, so one that cannot be
+        (``TypeError``) sends none."""
         if product not in PRODUCTS:
             raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
+        prepared = []
+        for event in events:
+            event = dict(event)
+            if self.options.order_ids == "str":
+                event = ids_as_strings(event)
+            prepared.append((event, frames.dumps(event)))
         self.sweep()
-        event = dict(event)
-        if self.options.order_ids == "str":
-            event = ids_as_strings(event)
-        text = frames.dumps(event)  # an unserialisable event fails here, before any send
+        conns = self.sockets.by_account(api_key)
+        return [self._fan_out(conns, event, text, product) for event, text in prepared]
+
+    def _fan_out(
+        self, conns: list[Connection], event: dict[str, Any], text: str, product: str
+    ) -> int:
+        """One event to the sockets that take it, gzipped once for all of them."""
         delivered = 0
-        for conn in self.sockets.by_account(api_key):
+        encoded: dict[str, bytes] = {}  # per frame text: usually one
+        for conn in conns:
             if conn.closed or conn.silenced:
                 continue
             frame = frame_for(event, conn.stream, conn.subscriptions, product)
             if frame is None:
                 continue
-            if self.deliver(conn, text if frame is event else frames.dumps(frame)):
+            body = text if frame is event else frames.dumps(frame)
+            data = encoded.get(body)
+            if data is None:
+                data = encoded[body] = frames.encode(body)
+            if self.deliver(conn, body, data):
                 delivered += 1
         return delivered
 
@@ -314,15 +338,39 @@ class SimState(FaultOps):
         return problems
 
     @property
+    def pristine(self) -> bool:
+        """Nothing happened since the last reset (or the start), so a reset would change
+        nothing: no journal entry (every request, socket and fired fault is journaled in
+        the same loop step as its effect), no socket, key, extra account, clock offset,
+        fault, stub, declared error or held call. Each part is one length or comparison,
+        safe to read from the test's thread: a per-test fixture skips the reset's round
+        trip for a test that never touched the simulator."""
+        return (
+            self.journal.empty
+            and not self.live
+            and not len(self.sockets)
+            and self.exchange.untouched(len(self.seed_accounts))
+            and self.clock.offset_ms == 0
+            and self.faults.empty
+            and self.stubs.empty
+            and self.expected_errors == []
+            and not self._releases
+        )
+
+    @property
     def unflushed(self) -> bool:
         """Some socket has frames queued that its writer has not had a turn to write."""
-        return any(not conn.handed_over for conn in self.live)
+        caught_up = [conn for conn in self.queued if conn.handed_over]
+        self.queued.difference_update(caught_up)
+        return bool(self.queued)
 
     async def flushed(self) -> None:
         """Until every socket has handed its queued frames to the kernel, except sockets
-        whose client does not read (never waits on those)."""
-        for conn in list(self.live):
-            await conn.flushed()
+        whose client does not read (never waits on those). Looks only at sockets that
+        were given frames, not at every open one."""
+        while self.unflushed:
+            for conn in list(self.queued):
+                await conn.flushed()
 
     # shutdown -----------------------------------------------------------------------
 

@@ -268,6 +268,7 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         last_pong=real_monotonic(),
         max_outbox_bytes=state.config.max_outbox_bytes,
     )
+    conn.on_queued = state.queued.add
     state.sockets.add(conn)
     state.live.add(conn)
     state.journal.append(WsEvent("open", stream, key, state.now_ms()))
@@ -287,6 +288,7 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
             await writer
         finally:
             state.live.discard(conn)
+            state.queued.discard(conn)
             if not conn.finished.done():
                 conn.finished.set_result(None)
     return ws

@@ -86,6 +86,11 @@ class StubPlan:
         self._active: list[ActiveStub] = []
         self._done: list[ActiveStub] = []
 
+    @property
+    def empty(self) -> bool:
+        """No stub added since the last :meth:`forget`."""
+        return not self._active and not self._done
+
     def add(self, stub: Stub) -> ActiveStub:
         active = ActiveStub(stub)
         self._active.append(active)

@@ -17,7 +17,7 @@ import pytest
 
 from bingx_sim import Account, RestCall, Simulator, WsEvent
 from bingx_sim import events as build
-from bingx_sim.pytest_plugin import SettlingClock
+from bingx_sim.clock_fixtures import SettlingClock
 from bingx_sim.rest import LISTEN_KEY_PATH
 
 

@@ -207,7 +207,7 @@ def test_forgot_the_clock(bingx_sim):
 """
     )
     result = pytester.runpytest()
-    result.stdout.fnmatch_lines(["*request the bingx_clock fixture*"])
+    result.stdout.fnmatch_lines(["*request the bingx_clock (or bingx_time_machine) fixture*"])
     assert result.ret != 0
 
 
@@ -252,3 +252,64 @@ def test_no_simulator_no_guard():
 """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
+def test_bingx_time_machine_settles_and_follows_the_marker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+@pytest.mark.bingx_sim(now="2024-02-29 23:30:00")
+def test_expiry(bingx_sim, bingx_time_machine, bingx_client):
+    import time
+    assert bingx_time_machine.now().isoformat() == "2024-02-29T23:30:00+00:00"
+    assert int(time.time()) == 1709249400  # naive means UTC, as with bingx_clock
+    key = bingx_client.listen_key().generate()["listenKey"]
+    ws = websocket.create_connection(f"{bingx_sim.ws_url}?listenKey={key}", timeout=2)
+    try:
+        assert bingx_time_machine.tick(timedelta(minutes=59)) == []
+        assert bingx_time_machine.move_to("2024-03-01T00:31:00") == [key]
+        ws.settimeout(0)
+        assert json.loads(zlib.decompress(ws.recv(), wbits=31))["e"] == "listenKeyExpired"
+    finally:
+        ws.close()
+"""
+    )
+    pytester.runpytest("-W", "error").assert_outcomes(passed=1)
+
+
+def test_an_untouched_test_leaves_nothing_and_a_touched_one_is_reset(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+def test_1_untouched(bingx_sim):
+    assert bingx_sim.pristine
+
+def test_2_touches(bingx_sim, bingx_client):
+    bingx_client.listen_key().generate()
+    assert not bingx_sim.pristine
+
+def test_3_sees_a_clean_simulator(bingx_sim):
+    assert bingx_sim.pristine and bingx_sim.listen_keys() == ()
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
+def test_bingx_client_shares_a_connection_pool_but_no_cookies(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        HEADER
+        + """
+seen = []
+
+@pytest.mark.parametrize("n", range(2))
+def test_pool(bingx_sim, bingx_client, n):
+    seen.append(bingx_client._transport.session)
+    assert not bingx_client._transport.session.cookies
+    bingx_sim.stub("GET", "/cookie", json={}, headers={"Set-Cookie": "a=1"})
+    bingx_client._transport.session.get(f"{bingx_sim.rest_url}/cookie")
+    assert len(set(map(id, seen))) == 1
+"""
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)

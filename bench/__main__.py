@@ -1,0 +1,66 @@
+"""``python -m bench [--quick] [--only SUITE,...] [--out PATH]``: every figure of
+``docs/performance.md``, measured against a same-run baseline, printed as a table and
+written to ``bench/results.json``.
+
+``--quick`` is a smoke run (small sizes, few runs, under a minute): it proves every
+suite still runs and writes its file; its figures are not the ones to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from . import fixtures, growth, incidents, rest, scale, startup, stream, waiter
+from .report import Figure, environment, render, write
+
+SUITES: dict[str, Callable[[bool], list[Figure]]] = {
+    "startup": startup.run,
+    "fixtures": fixtures.run,
+    "rest": rest.run,
+    "stream": stream.run,
+    "waiter": waiter.run,
+    "growth": growth.run,
+    "scale": scale.run,
+    "incidents": incidents.run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run: small and fast")
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated suites (default all): {','.join(SUITES)}"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).with_name("results.json"), help="results file"
+    )
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(SUITES)
+    unknown = [s for s in chosen if s not in SUITES]
+    if unknown:
+        parser.error(f"unknown suite(s) {', '.join(unknown)}; known: {', '.join(SUITES)}")
+    env = environment()
+    figures: list[Figure] = []
+    failed = False
+    for name in chosen:
+        started = time.perf_counter()
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        try:
+            figures.extend(SUITES[name](args.quick))
+        except Exception as error:  # one broken suite must not hide the others' figures
+            failed = True
+            figures.append(Figure(name, "(suite failed)", "", None, note=repr(error)))
+        print(f"[bench] {name} took {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    env["load_average_after"] = environment()["load_average"]
+    write(args.out, figures, env, args.quick)
+    print(render(figures))
+    print(f"\nwritten to {args.out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

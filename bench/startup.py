@@ -1,0 +1,126 @@
+"""What installing a pytest plugin adds to every pytest start, ours beside our peers'.
+
+``pytest --collect-only`` of an empty file in fresh subprocesses of this interpreter:
+the baseline disables all three plugins (ours, pytest-httpserver's, time-machine's);
+each variant enables exactly one. Variants are interleaved round by round, and each
+round's figure is the variant minus that round's baseline. Peers that are not installed
+(they belong in the bench's environment, ``bench/requirements.txt``, not the project's)
+are reported as such.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from importlib import metadata
+from pathlib import Path
+
+from .report import Figure, Stat
+
+PLUGINS = {  # entry-point name -> distribution
+    "bingx_sim": "bingx-sim",
+    "pytest_httpserver": "pytest-httpserver",
+    "time_machine": "time-machine",
+}
+_PYTEST = (sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider")
+_HEAVY = ("aiohttp", "requests", "websocket", "freezegun", "bingx", "asyncio")
+
+
+def _installed(dist: str) -> bool:
+    try:
+        metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def _time(root: Path, enabled: str | None) -> float:
+    disabled = [a for name in PLUGINS if name != enabled for a in ("-p", f"no:{name}")]
+    started = time.perf_counter()
+    subprocess.run(
+        [*_PYTEST, *disabled, str(root / "test_empty.py")],
+        check=False,  # "no tests collected" exits 5; only the time matters
+        capture_output=True,
+        cwd=root,
+    )
+    return time.perf_counter() - started
+
+
+def _import_cost_ms() -> float:
+    """The plugin's own cumulative import time (``-X importtime``), pytest loaded."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import pytest; import bingx_sim.pytest_plugin"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    for line in done.stderr.splitlines():
+        if line.rstrip().endswith("| bingx_sim.pytest_plugin"):
+            return int(line.split("|")[1]) / 1000
+    raise RuntimeError("bingx_sim.pytest_plugin did not show up in -X importtime")
+
+
+def _heavy_modules() -> str:
+    probe = (
+        "import sys; import bingx_sim.pytest_plugin; "
+        f"print(','.join(m for m in {_HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    return done.stdout.strip() or "none"
+
+
+def run(quick: bool) -> list[Figure]:
+    rounds = 3 if quick else 15
+    present = [name for name, dist in PLUGINS.items() if _installed(dist)]
+    base: list[float] = []
+    added: dict[str, list[float]] = {name: [] for name in present}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "pytest.ini").write_text("[pytest]\n")
+        (root / "test_empty.py").write_text("")
+        _time(root, None)  # warm the file cache once
+        for _ in range(rounds):
+            baseline = _time(root, None)
+            base.append(baseline * 1000)
+            for name in present:
+                added[name].append((_time(root, name) - baseline) * 1000)
+    figures: list[Figure] = []
+    peer = Stat.of(added["pytest_httpserver"]) if "pytest_httpserver" in added else None
+    for name, dist in PLUGINS.items():
+        if name not in added:
+            figures.append(
+                Figure(
+                    "startup",
+                    f"plugin start-up: {dist}",
+                    "ms",
+                    None,
+                    note=f"{dist} is not installed (pip install -r bench/requirements.txt)",
+                )
+            )
+            continue
+        value = Stat.of(added[name])
+        ratio = Stat.of((b + a) / b for a, b in zip(added[name], base, strict=True))
+        figure = Figure(
+            "startup",
+            f"plugin start-up: {dist}",
+            "ms added",
+            value,
+            "ms, pytest with none of the three",
+            Stat.of(base),
+            ratio,
+            "with / without",
+        )
+        if name == "bingx_sim":
+            met = value.median <= 30 and (peer is None or value.median <= peer.median)
+            figure = replace(
+                figure,
+                target="<= +30 ms, <= pytest-httpserver",
+                met=met,
+                note=f"own import {_import_cost_ms():.1f} ms (-X importtime); "
+                f"heavy modules the plugin loads: {_heavy_modules()}",
+            )
+        figures.append(figure)
+    return figures
