@@ -14,7 +14,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import fixtures, growth, incidents, rest, scale, startup, stream, waiter
+from . import (
+    fixtures,
+    growth,
+    incidents,
+    keeper_refusal,
+    memory_caps,
+    rest,
+    scale,
+    startup,
+    stream,
+    waiter,
+)
 from .report import Figure, environment, render, write
 
 SUITES: dict[str, Callable[[bool], list[Figure]]] = {
@@ -26,6 +37,8 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "growth": growth.run,
     "scale": scale.run,
     "incidents": incidents.run,
+    "keeper": keeper_refusal.run,
+    "memory": memory_caps.run,
 }
 
 

@@ -3,12 +3,11 @@ although its key is alive (the exchange answers "too many sockets" with the same
 a dead key), with default settings. The baseline in the same run is a keeper whose socket
 stays up: its calls in the same 3 s (one POST).
 
-    python bench/keeper_refusal.py [seconds]
+    python -m bench --only keeper
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 
 import requests
@@ -18,8 +17,10 @@ from bingx import BingXClient, UserDataStream
 from bingx_sim import Simulator
 from bingx_sim.rest import LISTEN_KEY_PATH
 
+from .report import Figure, Stat
 
-def run(seconds: float, refuse: bool) -> tuple[int, int, int]:
+
+def _calls(seconds: float, refuse: bool) -> tuple[int, int, int]:
     """(listen-key calls, POSTs, keys left active) of the keeper's account."""
     with Simulator(max_sockets_per_ip=2) as sim, requests.Session() as http:
         account, neighbour = sim.add_account(), sim.add_account()
@@ -49,15 +50,20 @@ def run(seconds: float, refuse: bool) -> tuple[int, int, int]:
         return len(calls), sum(1 for r in calls if r.method == "POST"), len(active)
 
 
-def main(seconds: float = 3.0) -> None:
-    base = run(seconds, refuse=False)
-    refused = run(seconds, refuse=True)
-    print(f"baseline (socket stays up): {base[0]} listen-key calls in {seconds:g} s")
-    print(
-        f"refused reconnects:        {refused[0]} listen-key calls in {seconds:g} s "
-        f"({refused[1]} POST), {refused[2]} key(s) left active"
-    )
-
-
-if __name__ == "__main__":
-    main(*(float(a) for a in sys.argv[1:2]))
+def run(quick: bool) -> list[Figure]:
+    seconds = 1.0 if quick else 3.0
+    base = _calls(seconds, refuse=False)
+    refused = _calls(seconds, refuse=True)
+    return [
+        Figure(
+            "keeper",
+            f"listen-key calls in {seconds:g} s of refused reconnects",
+            "calls",
+            Stat.of([refused[0]]),
+            "calls of a keeper whose socket stays up",
+            Stat.of([base[0]]),
+            target="a handful (backoff, 2/s budget)",
+            met=refused[0] <= 4 * seconds,
+            note=f"{refused[1]} POST, {refused[2]} key(s) left active",
+        ),
+    ]

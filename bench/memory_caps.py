@@ -7,7 +7,7 @@ sends nothing (so the figure is what the input adds):
 * ``client-frames``: 40 client text frames of 1 MiB (the cap) on one socket;
 * ``bomb``: a 254 KiB gzip frame that inflates to 256 MiB, sent 5 times.
 
-    python bench/memory_caps.py
+    python -m bench --only memory
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import subprocess
 import sys
 import zlib
 
+from .report import Figure, Stat
+
 SCENARIOS = ("baseline", "bodies", "frames", "client-frames", "bomb")
 
 
@@ -24,7 +26,7 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def run(scenario: str) -> None:
+def _scenario(scenario: str) -> None:
     import requests
     import websocket
 
@@ -74,30 +76,50 @@ def run(scenario: str) -> None:
             ws.close()
 
 
-def main() -> None:
+def run(quick: bool) -> list[Figure]:
+    """Each scenario in a fresh interpreter; the figure is its peak over the baseline's."""
+    chosen = ("baseline", "bomb") if quick else SCENARIOS
     results = {}
-    for scenario in SCENARIOS:
-        out = subprocess.run(
-            [sys.executable, __file__, scenario], check=True, capture_output=True, text=True
+    for scenario in chosen:
+        results[scenario] = subprocess.run(
+            [sys.executable, "-m", "bench.memory_caps", scenario],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
-        results[scenario] = out
     base = float(results["baseline"][0])
-    print(f"baseline peak RSS {base:.1f} MiB (simulator started, nothing sent)")
-    for scenario in SCENARIOS[1:]:
-        figures = results[scenario]
+    figures = []
+    for scenario in chosen[1:]:
+        out = results[scenario]
         if scenario == "bomb":
-            size = int(figures[1]) // 1024
-            print(f"{scenario:14s} +{float(figures[0]):.1f} MiB peak ({size} KiB frame, 5 times)")
-            continue
-        peak, entries, journal_bytes = float(figures[0]), figures[1], int(figures[2])
-        print(
-            f"{scenario:14s} +{peak - base:.1f} MiB peak; journal {entries} entries, "
-            f"{journal_bytes / 2**20:.1f} MiB of bodies and frames kept"
+            added, note = float(out[0]), f"a {int(out[1]) // 1024} KiB frame, 5 times"
+        else:
+            added = float(out[0]) - base
+            note = f"journal {out[1]} entries, {int(out[2]) / 2**20:.1f} MiB of text kept"
+        figures.append(
+            Figure(
+                "memory",
+                f"peak RSS added by {scenario}",
+                "MiB",
+                Stat.of([added]),
+                "MiB, a simulator that was sent nothing",
+                Stat.of([base]),
+                target=_BOUNDS[scenario][0],
+                met=added <= _BOUNDS[scenario][1],
+                note=note,
+            )
         )
+    return figures
+
+
+# What each scenario may add: the caps it exercises, with room for the interpreter.
+_BOUNDS = {
+    "bodies": ("<= 64 MiB (the journal's cap)", 64.0),
+    "frames": ("<= 64 MiB", 64.0),
+    "client-frames": ("<= 64 MiB", 64.0),
+    "bomb": ("<= 16 MiB (1 MiB message cap)", 16.0),
+}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        run(sys.argv[1])
-    else:
-        main()
+    _scenario(sys.argv[1])

@@ -73,7 +73,7 @@ def _heavy_modules() -> str:
 
 
 def run(quick: bool) -> list[Figure]:
-    rounds = 3 if quick else 15
+    rounds = 1 if quick else 15
     present = [name for name, dist in PLUGINS.items() if _installed(dist)]
     base: list[float] = []
     added: dict[str, list[float]] = {name: [] for name in present}

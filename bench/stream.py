@@ -62,7 +62,7 @@ def _bare_reader(url: str, counter: _Counter) -> websocket.WebSocket:
     return ws
 
 
-def _rate(counter: _Counter, count: int, send: Callable[[], None]) -> float:
+def _rate(counter: _Counter, count: int, send: Callable[[], object]) -> float:
     start = counter.count
     started = time.perf_counter()
     send()
@@ -87,10 +87,10 @@ def run(quick: bool) -> list[Figure]:
             theirs = _Counter()
             reader = _bare_reader(bare.ws_url, theirs)
             bare.wait_sockets(1)
-            sends: dict[str, tuple[_Counter, Callable[[], None]]] = {
-                "push": (ours, lambda: [sim.push(account, e) for e in batch] and None),
-                "bare": (theirs, lambda: [bare.push(e) for e in batch] and None),
-                "many": (ours, lambda: sim.push_many(account, batch) and None),
+            sends: dict[str, tuple[_Counter, Callable[[], object]]] = {
+                "push": (ours, lambda: [sim.push(account, e) for e in batch]),
+                "bare": (theirs, lambda: list(map(bare.push, batch))),
+                "many": (ours, lambda: sim.push_many(account, batch)),
                 "bare_many": (theirs, lambda: bare.push_many(batch)),
             }
             try:

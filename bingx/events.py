@@ -31,6 +31,11 @@ Raw = Mapping[str, Any]
 
 
 def _dec(value: Any) -> Decimal:
+    if type(value) is str and value:  # what the exchange sends: straight to Decimal
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return Decimal(0)
     if not isinstance(value, str | int | float) or isinstance(value, bool) or value == "":
         return Decimal(0)
     try:

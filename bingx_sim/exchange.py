@@ -111,6 +111,7 @@ class Exchange:
         self._credential_factory = credential_factory
         self._accounts: dict[str, Account] = {}
         self._keys: dict[str, ListenKey] = {}
+        self._owned: dict[str, list[str]] = {}  # each account's keys, oldest first
         # (expires_at_ms, key) with lazy invalidation: an extend pushes a new entry and
         # the stale one is skipped when popped, so expire_due is O(k log n).
         self._due: list[tuple[int, str]] = []
@@ -155,14 +156,17 @@ class Exchange:
         if api_key not in self._accounts:
             raise KeyError(api_key)
         self.expire_due(now_ms)
+        owned = self._owned.setdefault(api_key, [])
         if self.post_existing == "same":
-            alive = [k for k in self._keys.values() if k.owner == api_key and k.active]
-            if alive:
-                newest = max(alive, key=lambda k: k.created_ms)
-                return self._store(replace(newest, expires_at_ms=now_ms + self.ttl_ms))
+            # Only this account's keys, newest first: no scan of every key stored.
+            for name in reversed(owned):
+                newest = self._keys[name]
+                if newest.active:
+                    return self._store(replace(newest, expires_at_ms=now_ms + self.ttl_ms))
         key = self._key_factory()
         while key in self._keys:
             key = self._key_factory()
+        owned.append(key)
         return self._store(ListenKey(key, api_key, now_ms, now_ms + self.ttl_ms))
 
     def _owned_active(
@@ -242,4 +246,5 @@ class Exchange:
     def clear(self) -> None:
         self._accounts.clear()
         self._keys.clear()
+        self._owned.clear()
         self._due.clear()

@@ -161,6 +161,8 @@ class FaultOps:
         ``text`` already gzipped)."""
         if conn.mute_events is not None:
             return False
+        if not self.faults:  # the usual case: no lookups, no labels
+            return conn.send(text, encoded=encoded)
         where = f"ws {conn.stream} {conn.listen_key[:12]}"
         lost = self.faults.find(LoseEvents, conn.api_key)
         if lost is not None:

@@ -315,6 +315,10 @@ class FaultPlan:
         """No fault injected since the last :meth:`forget`."""
         return not self._active and not self.finished
 
+    def __bool__(self) -> bool:
+        """Some fault is active (the hot paths skip every lookup when none is)."""
+        return bool(self._active)
+
     def add(self, spec: FaultSpec) -> ActiveFault:
         active = ActiveFault(spec)
         self._active.append(active)

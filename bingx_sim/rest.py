@@ -19,7 +19,7 @@ from .auth import authenticate
 from .errors import ApiError
 from .exchange import Account, KeyOutcome
 from .faults import RestDelay, RestError, RestHang, RestReset
-from .journal import RestCall
+from .journal import RestCall, shared
 from .params import BodyError, Params, decode_body, inflate_body, parse_params
 from .state import STATE, SimState
 from .stubs import Stub
@@ -92,9 +92,9 @@ async def _answer(
     state.journal.append(
         RestCall(
             method=request.method,
-            path=request.path,
+            path=shared(request.path),
             query=incoming.params.query,
-            headers=dict(request.headers),
+            headers={name: shared(value) for name, value in request.headers.items()},
             body=incoming.body,
             status=status,
             code=code,
