@@ -49,9 +49,14 @@ def main(argv: list[str] | None = None) -> int:
         "--only", default="", help=f"comma-separated suites (default all): {','.join(SUITES)}"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path(__file__).with_name("results.json"), help="results file"
+        "--out",
+        type=Path,
+        help="results file (default bench/results.json; with --quick, bench/results-quick.json)",
     )
     args = parser.parse_args(argv)
+    if args.out is None:
+        name = "results-quick.json" if args.quick else "results.json"
+        args.out = Path(__file__).with_name(name)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(SUITES)
     unknown = [s for s in chosen if s not in SUITES]
     if unknown:

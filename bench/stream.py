@@ -71,7 +71,7 @@ def _rate(counter: _Counter, count: int, send: Callable[[], object]) -> float:
 
 
 def run(quick: bool) -> list[Figure]:
-    rounds, count = (2, 100) if quick else (9, 1000)
+    rounds, count = (2, 100) if quick else (21, 500)
     batch = [events.account_update() for _ in range(count)]
     rates: dict[str, list[float]] = {"push": [], "bare": [], "many": [], "bare_many": []}
     with Simulator() as sim:

@@ -23,7 +23,8 @@ class BingXClient:
     ``bingx_sim`` fixtures set it, so a test that forgets it reaches the simulator).
     ``signature_encoding`` is ``"hex"`` (what the exchange documents) or ``"base64"``.
     ``recv_window`` (ms) is sent with every request when set. A ``session`` you pass in
-    is yours: :meth:`close` leaves it open.
+    is yours: :meth:`close` leaves it open. A client of a loopback address (the
+    simulator) ignores proxy environment variables and ``.netrc``.
     """
 
     def __init__(

@@ -252,6 +252,7 @@ def _bingx_http() -> Iterator[Any]:
     import requests
 
     with requests.Session() as session:
+        session.trust_env = False  # only ever talks to the local simulator: no proxy
         yield session
 
 

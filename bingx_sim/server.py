@@ -224,10 +224,10 @@ class Simulator(LabFacade):
         assert loop is not None
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
 
-        def answer(result: T) -> Callable[[object], None]:
-            def done(_: object) -> None:
-                # Also when the loop is stopping and cancels the wait: the caller has its
-                # answer, the operation itself was applied.
+        def answer(result: T) -> Callable[[], None]:
+            def done() -> None:
+                # Also when the loop is stopping and the writers end early: the caller
+                # has its answer, the operation itself was applied.
                 if not future.done():
                     future.set_result(result)
 
@@ -241,10 +241,7 @@ class Simulator(LabFacade):
             except Exception as error:
                 future.set_exception(error)
                 return
-            if state.unflushed:
-                state.spawn(state.flushed()).add_done_callback(answer(result))
-            else:
-                future.set_result(result)
+            state.when_flushed(answer(result))
 
         try:
             loop.call_soon_threadsafe(run)

@@ -96,6 +96,7 @@ class Connection:
         self._in_write = False  # the writer is inside a write (suspended: kernel pushback)
         self._writer_done = False
         self._progress = asyncio.Event()  # set whenever the writer may have become idle
+        self._on_handed_over: list[Callable[[], None]] = []
         # Told of every enqueue, so the simulator knows which sockets may have frames
         # still to write without looking at every open socket.
         self.on_queued: Callable[[Connection], None] | None = None
@@ -192,6 +193,7 @@ class Connection:
         if self._dropped:
             return
         self._dropped = True
+        self._progressed()  # a dropped socket has nothing left to hand over
         if self.close_code is None:
             self.close_code, self.close_reason = 1006, reason
             self.journal.append(
@@ -210,6 +212,21 @@ class Connection:
         """Nothing queued is still waiting for the writer's turn: it is all with the
         kernel, or the writer is blocked by a client that does not read, or it is gone."""
         return not self._outbox or self._in_write or self._dropped or self._writer_done
+
+    def _progressed(self) -> None:
+        self._progress.set()
+        if self._on_handed_over and self.handed_over:
+            callbacks, self._on_handed_over = self._on_handed_over, []
+            for callback in callbacks:
+                callback()
+
+    def when_handed_over(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on the loop) once :attr:`handed_over`: at once if it is.
+        A callback, not a task, so a facade call waits on no extra task per call."""
+        if self.handed_over:
+            callback()
+        else:
+            self._on_handed_over.append(callback)
 
     async def flushed(self) -> None:
         """Wait until :attr:`handed_over`. Never waits on the client: a write the kernel
@@ -243,7 +260,7 @@ class Connection:
         try:
             while not self._dropped:
                 if not self._outbox:
-                    self._progress.set()
+                    self._progressed()
                     if self._ended:
                         return
                     self._wake.clear()
@@ -254,7 +271,7 @@ class Connection:
                 # A write returns at once unless the kernel pushes back; only then does a
                 # waiter of flushed() get to run and see _in_write.
                 self._in_write = True
-                self._progress.set()
+                self._progressed()
                 if isinstance(item, _Delayed):  # held back on purpose: counts as handed over
                     await asyncio.sleep(item.seconds)
                     item = item.data
@@ -275,7 +292,7 @@ class Connection:
             self.drop(f"simulator error while writing: {error!r}")
         finally:
             self._writer_done = True
-            self._progress.set()
+            self._progressed()
 
 
 class Registry:

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,6 +363,24 @@ class SimState(FaultOps):
         caught_up = [conn for conn in self.queued if conn.handed_over]
         self.queued.difference_update(caught_up)
         return bool(self.queued)
+
+    def when_flushed(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once every socket given frames has handed them over (at
+        once if all have): :meth:`flushed` without a task, for the facade's hot path."""
+        pending = [conn for conn in self.queued if not conn.handed_over]
+        self.queued.intersection_update(pending)
+        if not pending:
+            callback()
+            return
+        left = [len(pending)]
+
+        def one_done() -> None:
+            left[0] -= 1
+            if left[0] == 0:
+                callback()
+
+        for conn in pending:
+            conn.when_handed_over(one_done)
 
     async def flushed(self) -> None:
         """Until every socket has handed its queued frames to the kernel, except sockets
