@@ -1,8 +1,9 @@
 """Scale: thousands of account sockets on one simulator at the real 5 s Ping cadence,
 the clients in a separate process (``bench/scale_clients.py``).
 
-* RSS the simulator's process gains per open socket (``/proc/self/status`` VmRSS after
-  all are open and a few Ping rounds have passed, minus before any opened).
+* RSS the simulator's process gains per open socket (``/proc/self/status`` VmRSS once
+  all are open, minus before any opened; the journal of the Pings that follow is
+  bounded as a whole and not counted per socket).
 * Loop lag: how late a 20 ms timer on the simulator's loop fires, p99 over the soak.
 * Missed Pongs: sockets the simulator closed for no Pong (it must be none) and Pings
   the clients saw.
@@ -22,6 +23,7 @@ from pathlib import Path
 from bingx_sim import Simulator, WsEvent, events
 from bingx_sim.state import SimState
 
+from .baselines import BareServer
 from .report import Figure, Stat
 
 _ORDERED, _PER_SOCKET = 100, 100
@@ -32,6 +34,43 @@ def _rss_kib() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def _open_clients(ws_url: str, keys: list[str], expected: int) -> subprocess.Popen[str]:
+    clients = subprocess.Popen(
+        [sys.executable, "-m", "bench.scale_clients", ws_url, str(expected)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert clients.stdin is not None and clients.stdout is not None
+    clients.stdin.write(json.dumps(keys) + "\n")
+    clients.stdin.flush()
+    if clients.stdout.readline().strip() != "connected":
+        raise RuntimeError("the client process did not connect")
+    return clients
+
+
+def _close_clients(clients: subprocess.Popen[str]) -> dict[str, int]:
+    assert clients.stdin is not None and clients.stdout is not None
+    clients.stdin.write("report\n")
+    clients.stdin.flush()
+    report: dict[str, int] = json.loads(clients.stdout.readline())
+    clients.stdin.close()
+    clients.wait(60)
+    return report
+
+
+def bare_kib_per_socket(count: int) -> float:
+    """The stack's own cost: a bare aiohttp websocket server (``bench/baselines.py``)
+    with the same clients, in this (fresh) process."""
+    with BareServer("key", "secret") as bare:
+        before = _rss_kib()
+        clients = _open_clients(bare.ws_url, ["unused"] * count, 0)
+        try:
+            return (_rss_kib() - before) / count
+        finally:
+            _close_clients(clients)
 
 
 async def _lag_probe(seconds: float, period: float = 0.02) -> list[float]:
@@ -47,6 +86,14 @@ async def _lag_probe(seconds: float, period: float = 0.02) -> list[float]:
 
 def run(quick: bool) -> list[Figure]:
     count, soak = (200, 6.0) if quick else (5000, 40.0)
+    bare = float(
+        subprocess.run(
+            [sys.executable, "-m", "bench.scale", str(count)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     with Simulator(ping_interval=5.0) as sim:
         accounts = [sim.add_account() for _ in range(_ORDERED)]
 
@@ -58,33 +105,21 @@ def run(quick: bool) -> list[Figure]:
 
         keys: list[str] = sim._apply("bench", mint, 120)
         before = _rss_kib()
-        clients = subprocess.Popen(
-            [sys.executable, "-m", "bench.scale_clients", sim.ws_url, str(_PER_SOCKET)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert clients.stdin is not None and clients.stdout is not None
+        clients = _open_clients(sim.ws_url, keys, _PER_SOCKET)
         try:
-            clients.stdin.write(json.dumps(keys) + "\n")
-            clients.stdin.flush()
-            if clients.stdout.readline().strip() != "connected":
-                raise RuntimeError("the client process did not connect")
+            # Measured once all are open: what a socket holds, before the soak fills the
+            # journal with Pings and Pongs (bounded as a whole, not per socket).
+            after = _rss_kib()
             loop = sim._loop
             assert loop is not None
             lags = asyncio.run_coroutine_threadsafe(_lag_probe(soak), loop).result(soak + 30)
-            after = _rss_kib()
             started = time.perf_counter()
             for n, account in enumerate(accounts):
                 batch = [events.account_update(event_time=n * 1000 + i) for i in range(_PER_SOCKET)]
                 sim.push_many(account, batch)
-            clients.stdin.write("report\n")
-            clients.stdin.flush()
-            report = json.loads(clients.stdout.readline())
-            delivered_in = time.perf_counter() - started
         finally:
-            clients.stdin.close()
-            clients.wait(60)
+            report = _close_clients(clients)
+        delivered_in = time.perf_counter() - started
         missed = [
             e
             for e in sim.journal.sockets
@@ -101,10 +136,10 @@ def run(quick: bool) -> list[Figure]:
             f"RSS per open socket ({count} sockets)",
             "KiB",
             Stat.of([per_conn]),
-            "KiB, the process before they opened",
-            Stat.of([before]),
-            None,
-            "",
+            "KiB per socket of a bare aiohttp websocket server",
+            Stat.of([bare]),
+            Stat.of([per_conn / bare]),
+            "ours / bare",
             "< 16 KiB",
             per_conn < 16,
         ),
@@ -149,3 +184,7 @@ def run(quick: bool) -> list[Figure]:
             f"{expected / delivered_in:.0f} events/s while {count} sockets were open",
         ),
     ]
+
+
+if __name__ == "__main__":  # the bare baseline, in a process of its own
+    print(bare_kib_per_socket(int(sys.argv[1])))

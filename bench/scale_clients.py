@@ -57,13 +57,15 @@ async def _serve(ws: aiohttp.ClientWebSocketResponse, sock: _Socket) -> None:
 async def _main(url: str, expected: int) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE)[1:] * 2)
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=2**24)  # 5 000 keys are one long line
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     keys: list[str] = json.loads(await reader.readline())
     limit = asyncio.Semaphore(100)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         all_in = asyncio.Event()
+        if expected <= 0:  # no events to wait for
+            all_in.set()
         waiting = [min(100, len(keys))]  # the ordered sockets still short of `expected`
         sockets = [_Socket(expected if n < 100 else -1, all_in, waiting) for n in range(len(keys))]
 

@@ -3,7 +3,7 @@
 Lives on the simulator's loop thread only. Everything that wants a frame on a socket
 (a push, the expiry sweep, a heartbeat, an answer to the client, a close) calls the
 synchronous :meth:`Connection.send` or :meth:`Connection.close`, which only *enqueue*;
-the connection's one writer task (:meth:`Connection.run_writer`) is the only code that
+the connection's one writer task (``Connection._write_out``) is the only code that
 writes to the socket, in outbox order. So no operation ever waits on a client's socket,
 two tasks never interleave writes, and a cancelled caller cannot stop a write half-way.
 
@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -52,7 +53,42 @@ _Item = bytes | str | _Close | _Pong | _Delayed
 
 
 class Connection:
-    """An accepted account websocket: which stream, whose key, what it subscribed to."""
+    """An accepted account websocket: which stream, whose key, what it subscribed to.
+
+    Slotted, and its writer and outbox exist only while there is output: thousands of
+    idle sockets are the usual load (``python -m bench --only scale``)."""
+
+    __slots__ = (
+        "_dropped",
+        "_ended",
+        "_in_write",
+        "_on_handed_over",
+        "_outbox",
+        "_queued_bytes",
+        "_spawn",
+        "_writer",
+        "_writer_done",
+        "api_key",
+        "close_code",
+        "close_reason",
+        "finished",
+        "ignore_pongs",
+        "journal",
+        "last_pong",
+        "listen_key",
+        "max_outbox_bytes",
+        "mute_events",
+        "mute_pings",
+        "now_ms",
+        "on_queued",
+        "remote",
+        "silenced",
+        "stream",
+        "subscriptions",
+        "tasks",
+        "transport",
+        "ws",
+    )
 
     def __init__(
         self,
@@ -67,6 +103,7 @@ class Connection:
         now_ms: Callable[[], int],
         last_pong: float,
         max_outbox_bytes: int,
+        spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]] | None = None,
     ) -> None:
         self.ws = ws
         self.transport = transport
@@ -84,18 +121,18 @@ class Connection:
         self.mute_pings: int | None = None
         self.mute_events: int | None = None
         self.ignore_pongs: int | None = None
-        self.tasks: list[asyncio.Task[None]] = []  # heartbeat and the like, not the writer
+        self.tasks: list[asyncio.Task[None]] = []  # SNAPSHOT frames and the like, not the writer
         self.close_code: int | None = None
         self.close_reason = ""
         self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._outbox: deque[tuple[_Item, int]] = deque()
         self._queued_bytes = 0
-        self._wake = asyncio.Event()
+        self._spawn = spawn or asyncio.get_running_loop().create_task
+        self._writer: asyncio.Task[None] | None = None  # runs only while there is output
         self._ended = False  # the reading side is done: write what is queued, then stop
         self._dropped = False
         self._in_write = False  # the writer is inside a write (suspended: kernel pushback)
         self._writer_done = False
-        self._progress = asyncio.Event()  # set whenever the writer may have become idle
         self._on_handed_over: list[Callable[[], None]] = []
         # Told of every enqueue, so the simulator knows which sockets may have frames
         # still to write without looking at every open socket.
@@ -123,7 +160,8 @@ class Connection:
     def _enqueue(self, item: _Item, size: int) -> None:
         self._outbox.append((item, size))
         self._queued_bytes += size
-        self._wake.set()
+        if self._writer is None and not self._writer_done:
+            self._writer = self._spawn(self._write_out())
         if self.on_queued is not None:
             self.on_queued(self)
 
@@ -205,7 +243,6 @@ class Connection:
         self._queued_bytes = 0
         if self.transport is not None:
             self.transport.abort()
-        self._wake.set()
 
     @property
     def handed_over(self) -> bool:
@@ -214,7 +251,6 @@ class Connection:
         return not self._outbox or self._in_write or self._dropped or self._writer_done
 
     def _progressed(self) -> None:
-        self._progress.set()
         if self._on_handed_over and self.handed_over:
             callbacks, self._on_handed_over = self._on_handed_over, []
             for callback in callbacks:
@@ -231,9 +267,16 @@ class Connection:
     async def flushed(self) -> None:
         """Wait until :attr:`handed_over`. Never waits on the client: a write the kernel
         pushes back on counts as handed over."""
-        while not self.handed_over:
-            self._progress.clear()
-            await self._progress.wait()
+        if self.handed_over:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def resolve() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        self.when_handed_over(resolve)
+        await done
 
     def end(self, peer_code: int | None) -> None:
         """The reading side is done: the writer finishes what is queued, then stops. If
@@ -251,21 +294,30 @@ class Connection:
                 )
             )
         self._ended = True
-        self._wake.set()
+        if self._writer is None:
+            self._writer_done = True
+            self._progressed()
+
+    async def drained(self) -> None:
+        """After :meth:`end`: until the writer has written what was queued and stopped."""
+        writer = self._writer
+        if writer is not None:
+            await writer
 
     # the one writer ------------------------------------------------------------------
 
-    async def run_writer(self) -> None:
-        """Write the outbox to the socket in order; the only code that writes to it."""
+    async def _write_out(self) -> None:
+        """Write the outbox to the socket in order, then stop: the only code that writes
+        to it. It runs only while there is something to write (started by the enqueue
+        that finds none running), so an idle socket costs no task; at most one runs."""
         try:
             while not self._dropped:
                 if not self._outbox:
-                    self._progressed()
                     if self._ended:
-                        return
-                    self._wake.clear()
-                    await self._wake.wait()
-                    continue
+                        self._writer_done = True
+                    self._writer = None
+                    self._progressed()
+                    return
                 item, size = self._outbox.popleft()
                 self._queued_bytes -= size
                 # A write returns at once unless the kernel pushes back; only then does a
@@ -283,15 +335,21 @@ class Connection:
                     await self.ws.pong(item.payload)
                 else:
                     await self.ws.close(code=item.code, message=item.reason.encode()[:120])
+                    self._writer_done = True  # nothing may follow a close frame
                     return
                 self._in_write = False
+            self._writer_done = True  # dropped
         except (ConnectionError, RuntimeError):
-            pass  # the peer is gone: there is nothing left to write to
-        except Exception as error:  # never let one socket's writer fail loudly
+            self._writer_done = True  # the peer is gone: there is nothing left to write to
+        except BaseException as error:  # cancelled at shutdown, or a failure of ours
+            self._writer_done = True
+            if not isinstance(error, Exception):
+                raise
             log.warning("writer of a %s socket stopped: %r", self.stream, error)
             self.drop(f"simulator error while writing: {error!r}")
         finally:
-            self._writer_done = True
+            if self._writer is asyncio.current_task():
+                self._writer = None
             self._progressed()
 
 

@@ -50,13 +50,43 @@ def _send_ping(state: SimState, conn: Connection) -> None:
         conn.send("Ping", gzip=state.options.ping_encoding == "gzip")
 
 
-async def _heartbeat(state: SimState, conn: Connection) -> None:
-    """Ping every ``ping_interval``; close when no Pong came for ``pong_timeout``."""
-    interval, patience = state.config.ping_interval, state.config.pong_timeout
-    next_ping = real_monotonic() + interval
-    while not conn.closed:
-        wake = min(next_ping, conn.last_pong + patience)
-        await asyncio.sleep(max(0.0, wake - real_monotonic()))
+class _Heartbeat:
+    """Ping every ``ping_interval``; close when no Pong came for ``pong_timeout``.
+
+    A chain of loop timers rather than a task: each open socket costs one timer handle,
+    not a task with its coroutine frame, which is most of what 5 000 idle sockets would
+    otherwise cost (``python -m bench --only scale``)."""
+
+    __slots__ = ("conn", "handle", "next_ping", "state")
+
+    def __init__(self, state: SimState, conn: Connection) -> None:
+        self.state, self.conn = state, conn
+        self.next_ping = real_monotonic() + state.config.ping_interval
+        self.handle: asyncio.TimerHandle | None = None
+        self._arm()
+
+    def _arm(self) -> None:
+        wake = min(self.next_ping, self.conn.last_pong + self.state.config.pong_timeout)
+        delay = max(0.0, wake - real_monotonic())
+        self.handle = asyncio.get_running_loop().call_later(delay, self._beat)
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+
+    def _beat(self) -> None:
+        try:
+            if self._due():
+                self._arm()
+        except Exception as error:  # a callback's failure must not go unseen
+            self.state.record_error("a socket's heartbeat", error)
+
+    def _due(self) -> bool:
+        """Act on what is due now; False once the socket is done with."""
+        state, conn = self.state, self.conn
+        if conn.closed:
+            return False
+        patience = state.config.pong_timeout
         now = real_monotonic()
         if conn.mute_pings is not None:  # silenced by a fault: no Ping, so no Pong due
             conn.last_pong = now
@@ -68,11 +98,12 @@ async def _heartbeat(state: SimState, conn: Connection) -> None:
                 conn.drop(reason, violation=why)
             else:
                 conn.close(1000, reason, violation=why)
-            return
-        if now >= next_ping:
+            return False
+        if now >= self.next_ping:
             if conn.mute_pings is None:
                 _send_ping(state, conn)
-            next_ping = now + interval
+            self.next_ping = now + state.config.ping_interval
+        return True
 
 
 async def _snapshots(state: SimState, conn: Connection) -> None:
@@ -267,25 +298,26 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         now_ms=state.now_ms,
         last_pong=real_monotonic(),
         max_outbox_bytes=state.config.max_outbox_bytes,
+        spawn=state.spawn,
     )
     conn.on_queued = state.queued.add
     state.sockets.add(conn)
     state.live.add(conn)
     state.journal.append(WsEvent("open", stream, key, state.now_ms()))
     state.socket_opened(conn)
-    writer = state.spawn(conn.run_writer())
-    conn.tasks.append(state.spawn(_heartbeat(state, conn)))
+    heartbeat = _Heartbeat(state, conn)
     if state.options.snapshots and stream != "spot":
         conn.tasks.append(state.spawn(_snapshots(state, conn)))
     try:
         await _read(state, conn)
     finally:
         state.sockets.discard(conn)
+        heartbeat.cancel()
         for task in conn.tasks:
             task.cancel()
         conn.end(ws.close_code)
         try:
-            await writer
+            await conn.drained()
         finally:
             state.live.discard(conn)
             state.queued.discard(conn)
