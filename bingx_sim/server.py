@@ -31,6 +31,7 @@ from . import defaults
 from .app import create_app, make_config
 from .clock import ExchangeClock, RealTimeLoop
 from .exchange import Account, ListenKey
+from .fan_out import prepare
 from .journal import JournalSnapshot
 from .lab_facade import LabFacade
 from .runner import AppServer
@@ -286,7 +287,8 @@ class Simulator(LabFacade):
         outbox passes ``max_outbox_bytes``.
         """
         api_key = account.api_key if isinstance(account, Account) else account
-        return self._apply("push", lambda s: s.push(api_key, event, product), timeout)
+        ready = prepare((event,), self.config.options)  # here, not on the loop
+        return self._apply("push", lambda s: s.push_prepared(api_key, ready, product)[0], timeout)
 
     def push_many(
         self,
@@ -301,8 +303,8 @@ class Simulator(LabFacade):
         per event. Returns how many sockets took each event. Every event is serialised
         before any is sent: one that cannot be (``TypeError``) sends none."""
         api_key = account.api_key if isinstance(account, Account) else account
-        batch = list(events)
-        return self._apply("push_many", lambda s: s.push_many(api_key, batch, product), timeout)
+        ready = prepare(events, self.config.options)  # here, not on the loop
+        return self._apply("push_many", lambda s: s.push_prepared(api_key, ready, product), timeout)
 
     def settle(self, timeout: float = defaults.FACADE_TIMEOUT) -> list[str]:
         """Expire what is due on the exchange clock now; return once the

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,8 @@ from aiohttp import web
 
 from . import defaults, events, frames
 from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
-from .event_types import PRODUCTS, frame_for, ids_as_strings
 from .exchange import Account, Exchange, ListenKey, seeded_factories
+from .fan_out import FanOut
 from .fault_state import FaultOps
 from .faults import FaultPlan
 from .journal import Journal, RestCall, SimError
@@ -65,7 +65,7 @@ def _sendable_close_code(code: int) -> bool:
     return (1000 <= code <= 1014 and code not in (1004, 1005, 1006)) or 3000 <= code <= 4999
 
 
-class SimState(FaultOps):
+class SimState(FaultOps, FanOut):
     """The exchange plus its open sockets, owned by one event loop."""
 
     def __init__(
@@ -191,51 +191,6 @@ class SimState(FaultOps):
         account = self.add_account(api_key, api_secret)
         self.seed_accounts.append(account)
         return account
-
-    def push(self, api_key: str, event: Mapping[str, Any], product: str = "swap") -> int:
-        """Queue ``event`` gzipped on every live socket of the account's ``product``
-        (``swap``, ``coinm`` or ``spot``: separate wallets) that takes it
-        (``event_types`` decides, spot subscriptions included); how many took it."""
-        return self.push_many(api_key, (event,), product)[0]
-
-    def push_many(
-        self, api_key: str, events: Iterable[Mapping[str, Any]], product: str = "swap"
-    ) -> list[int]:
-        """:meth:`push` for each event in order, as one operation: each socket gets them
-        in this order, with nothing of the simulator's in between. How many sockets took
-        each. Every event is serialised before any is sent, so one that cannot be
-        (``TypeError``) sends none."""
-        if product not in PRODUCTS:
-            raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
-        prepared = []
-        for event in events:
-            event = dict(event)
-            if self.options.order_ids == "str":
-                event = ids_as_strings(event)
-            prepared.append((event, frames.dumps(event)))
-        self.sweep()
-        conns = self.sockets.by_account(api_key)
-        return [self._fan_out(conns, event, text, product) for event, text in prepared]
-
-    def _fan_out(
-        self, conns: list[Connection], event: dict[str, Any], text: str, product: str
-    ) -> int:
-        """One event to the sockets that take it, gzipped once for all of them."""
-        delivered = 0
-        encoded: dict[str, bytes] = {}  # per frame text: usually one
-        for conn in conns:
-            if conn.closed or conn.silenced:
-                continue
-            frame = frame_for(event, conn.stream, conn.subscriptions, product)
-            if frame is None:
-                continue
-            body = text if frame is event else frames.dumps(frame)
-            data = encoded.get(body)
-            if data is None:
-                data = encoded[body] = frames.encode(body)
-            if self.deliver(conn, body, data):
-                delivered += 1
-        return delivered
 
     def settle(self) -> list[str]:
         """Expire what is due on the exchange clock now; the keys it expired."""

@@ -1,0 +1,100 @@
+"""Pushing events: each serialised and gzipped once, then queued on every socket of the
+account that takes it. :func:`prepare` is pure, so the facade runs it on the test's
+thread and the loop neither encodes nor gives up the GIL for zlib per event; the
+control API prepares on the loop. The fan-out is a mixin of
+:class:`~bingx_sim.state.SimState`, like the fault operations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import frames
+from .event_types import PRODUCTS, frame_for, ids_as_strings
+from .options import ContractOptions
+from .sockets import Connection, Registry
+
+__all__ = ["FanOut", "Prepared", "prepare"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An event ready to push: copied, shaped by the options, serialised and gzipped."""
+
+    event: dict[str, Any]
+    text: str
+    encoded: bytes
+
+
+def prepare(events: Iterable[Mapping[str, Any]], options: ContractOptions) -> list[Prepared]:
+    """Serialise and gzip ``events`` as ``options`` say (``order_ids``). Pure and
+    thread-safe: the facade calls it on the test's thread, so the loop neither encodes
+    nor gives up the GIL for zlib. ``TypeError`` for an event JSON cannot hold, before
+    anything is sent."""
+    ready = []
+    for source in events:
+        event = dict(source)
+        if options.order_ids == "str":
+            event = ids_as_strings(event)
+        text = frames.dumps(event)
+        ready.append(Prepared(event, text, frames.encode(text)))
+    return ready
+
+
+class FanOut:
+    """Push operations on the running state (provided by SimState: the rest)."""
+
+    options: ContractOptions
+    sockets: Registry
+
+    def sweep(self) -> object:  # provided by SimState
+        raise NotImplementedError
+
+    def deliver(self, conn: Connection, text: str, encoded: bytes | None = None) -> bool:
+        raise NotImplementedError  # provided by FaultOps
+
+    def push(self, api_key: str, event: Mapping[str, Any], product: str = "swap") -> int:
+        """Queue ``event`` gzipped on every live socket of the account's ``product``
+        (``swap``, ``coinm`` or ``spot``: separate wallets) that takes it
+        (``event_types`` decides, spot subscriptions included); how many took it."""
+        return self.push_many(api_key, (event,), product)[0]
+
+    def push_many(
+        self, api_key: str, events: Iterable[Mapping[str, Any]], product: str = "swap"
+    ) -> list[int]:
+        """:meth:`push` for each event in order, as one operation: each socket gets them
+        in this order, with nothing of the simulator's in between. How many sockets took
+        each. Every event is serialised before any is sent, so one that cannot be
+        (``TypeError``) sends none."""
+        return self.push_prepared(api_key, prepare(events, self.options), product)
+
+    def push_prepared(
+        self, api_key: str, prepared: Iterable[Prepared], product: str = "swap"
+    ) -> list[int]:
+        """:meth:`push_many` of events :func:`prepare` has already serialised and
+        gzipped (the facade does that on the caller's thread, off the loop)."""
+        if product not in PRODUCTS:
+            raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
+        self.sweep()
+        conns = self.sockets.by_account(api_key)
+        return [self._fan_out(conns, ready, product) for ready in prepared]
+
+    def _fan_out(self, conns: list[Connection], ready: Prepared, product: str) -> int:
+        """One event to the sockets that take it, gzipped once for all of them."""
+        delivered = 0
+        event = ready.event
+        encoded: dict[str, bytes] = {ready.text: ready.encoded}  # per frame text
+        for conn in conns:
+            if conn.closed or conn.silenced:
+                continue
+            frame = frame_for(event, conn.stream, conn.subscriptions, product)
+            if frame is None:
+                continue
+            body = ready.text if frame is event else frames.dumps(frame)
+            data = encoded.get(body)
+            if data is None:
+                data = encoded[body] = frames.encode(body)
+            if self.deliver(conn, body, data):
+                delivered += 1
+        return delivered
