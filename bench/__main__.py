@@ -19,6 +19,7 @@ from . import (
     growth,
     incidents,
     keeper_refusal,
+    lifecycle,
     memory_caps,
     rest,
     scale,
@@ -31,6 +32,7 @@ from .report import Figure, environment, render, write
 SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "startup": startup.run,
     "fixtures": fixtures.run,
+    "lifecycle": lifecycle.run,
     "rest": rest.run,
     "stream": stream.run,
     "waiter": waiter.run,
