@@ -39,7 +39,12 @@ def _one(sim: Simulator, http: requests.Session, steps: dict[str, list[float]]) 
         step("connect", stream.connect)
         step("push", lambda: sim.push(account, events.account_update()))
         step("event received", lambda: stream.next_event(ev.AccountUpdate, timeout=5))
-        step("tick 61 min + settle", lambda: (traveller.shift(timedelta(minutes=61)), sim.settle()))
+
+        def tick() -> list[str]:
+            traveller.shift(timedelta(minutes=61))
+            return sim.settle()
+
+        step("tick 61 min + settle", tick)
         step("listenKeyExpired received", lambda: stream.next_event(ev.ListenKeyExpired, timeout=5))
         step("disconnect", stream.disconnect)
         key = step("POST (renew)", lambda: keys.generate()["listenKey"])
