@@ -27,7 +27,7 @@ from . import (
     stream,
     waiter,
 )
-from .report import Figure, environment, render, write
+from .report import Figure, environment, load, markdown, render, write
 
 SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "startup": startup.run,
@@ -55,7 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="results file (default bench/results.json; with --quick, bench/results-quick.json)",
     )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="RESULTS",
+        help="print RESULTS as a Markdown table, run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.markdown is not None:
+        print(markdown(load(args.markdown)[1]))
+        return 0
     if args.out is None:
         name = "results-quick.json" if args.quick else "results.json"
         args.out = Path(__file__).with_name(name)

@@ -1,12 +1,14 @@
 """What each fixture adds to a test, and the full 61-minute lifecycle as a pytest test.
 
 One pytest subprocess per run holds, interleaved, trivial tests that use no fixture, a
-do-nothing yield fixture, ``bingx_sim``, ``bingx_account``, ``bingx_client``, and (when
-installed) pytest-httpserver's ``httpserver``; plus lifecycle tests under each clock
-fixture. A ``conftest.py`` times each test's whole protocol (setup, call, teardown) with
-the real ``perf_counter``. A figure is a variant's median minus the no-fixture median in
-the same run; its range is over runs. The first test of each variant (which starts
-session fixtures) is left out.
+do-nothing yield fixture, ``shape`` (a yield fixture taking ``request`` and the session
+simulator and doing nothing: what pytest charges for ``bingx_sim``'s shape),
+``bingx_sim``, ``bingx_account``, ``bingx_client``, and (when installed)
+pytest-httpserver's ``httpserver``; plus lifecycle tests under each clock fixture. A
+``conftest.py`` times each test's whole protocol (setup, call, teardown) with the real
+``perf_counter``. A figure is a variant's median minus the no-fixture median in the same
+run; its range is over runs. The first test of each variant (which starts session
+fixtures) is left out.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ def nothing():
     yield
 
 
+@pytest.fixture
+def shape(request, bingx_sim_server):
+    """bingx_sim's shape with none of its work: what pytest charges for it."""
+    yield bingx_sim_server
+
+
 def lifecycle(sim, account, client, clock):
     """generate, connect, event, 61 minutes, listenKeyExpired, renew, reconnect, delete"""
     from bingx import AccountDataStream, events as ev
@@ -73,6 +81,7 @@ def lifecycle(sim, account, client, clock):
 _TRIVIAL = {
     "none": "",
     "yield": "nothing",
+    "shape": "shape",
     "sim": "bingx_sim",
     "account": "bingx_account",
     "client": "bingx_client",
@@ -150,6 +159,7 @@ def run(quick: bool) -> list[Figure]:
     peer = added("httpserver") if "httpserver" in variants else None
     for variant, target in (
         ("yield", None),
+        ("shape", None),
         ("sim", 150.0),
         ("account", None),
         ("client", 300.0),

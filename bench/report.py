@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["Figure", "Stat", "environment", "render", "write"]
+__all__ = ["Figure", "Stat", "environment", "load", "markdown", "render", "write"]
 
 _PACKAGES = (
     "aiohttp",
@@ -139,3 +139,36 @@ def write(path: Path, figures: Sequence[Figure], env: dict[str, object], quick: 
         "figures": [asdict(f) for f in figures],
     }
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def load(path: Path) -> tuple[dict[str, object], list[Figure]]:
+    """A results file back as (environment, figures)."""
+    payload = json.loads(path.read_text())
+
+    def stat(raw: dict[str, float] | None) -> Stat | None:
+        return (
+            None if raw is None else Stat(raw["median"], raw["low"], raw["high"], int(raw["runs"]))
+        )
+
+    figures = [
+        Figure(**{**raw, **{k: stat(raw[k]) for k in ("value", "baseline", "ratio")}})
+        for raw in payload["figures"]
+    ]
+    return payload["environment"], figures
+
+
+def markdown(figures: Sequence[Figure]) -> str:
+    """The table for ``docs/performance.md``."""
+    lines = [
+        "| suite | figure | value (min..max) | baseline | ratio (min..max) | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        met = {True: "yes", False: "**no**", None: ""}[f.met]
+        value = f"{_cell(f.value)} {f.unit}" if f.value else f.note
+        baseline = f"{_cell(f.baseline)} {f.baseline_name}" if f.baseline else ""
+        ratio = f"{_cell(f.ratio)} ({f.ratio_means})" if f.ratio else ""
+        lines.append(
+            f"| {f.suite} | {f.name} | {value} | {baseline} | {ratio} | {f.target} | {met} |"
+        )
+    return "\n".join(lines)

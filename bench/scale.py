@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from bingx_sim import Simulator, WsEvent, events
 from bingx_sim.state import SimState
@@ -84,16 +85,20 @@ async def _lag_probe(seconds: float, period: float = 0.02) -> list[float]:
     return lags
 
 
-def run(quick: bool) -> list[Figure]:
-    count, soak = (200, 6.0) if quick else (5000, 40.0)
-    bare = float(
-        subprocess.run(
-            [sys.executable, "-m", "bench.scale", str(count)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+def _in_fresh_process(*args: object) -> Any:
+    """Run a measurement of this module in a new interpreter: RSS figures must not see
+    the memory earlier suites freed (the allocator hands it out again unseen)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.scale", *map(str, args)],
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    return json.loads(done.stdout)
+
+
+def measure_simulator(count: int, soak: float) -> dict[str, Any]:
+    """The simulator's side, meant for a fresh process (see :func:`run`)."""
     with Simulator(ping_interval=5.0) as sim:
         accounts = [sim.add_account() for _ in range(_ORDERED)]
 
@@ -125,7 +130,21 @@ def run(quick: bool) -> list[Figure]:
             for e in sim.journal.sockets
             if isinstance(e, WsEvent) and e.kind == "close" and "Pong" in e.reason
         ]
-    per_conn = (after - before) / count
+    return {
+        "per_conn": (after - before) / count,
+        "lags": lags,
+        "report": report,
+        "delivered_in": delivered_in,
+        "missed": len(missed),
+    }
+
+
+def run(quick: bool) -> list[Figure]:
+    count, soak = (200, 6.0) if quick else (5000, 40.0)
+    bare: float = _in_fresh_process("bare", count)
+    measured = _in_fresh_process("sim", count, soak)
+    per_conn, lags, report = measured["per_conn"], measured["lags"], measured["report"]
+    delivered_in, missed = measured["delivered_in"], measured["missed"]
     lag = Stat.of(lags)
     p99 = sorted(lags)[int(len(lags) * 0.99) - 1]
     expected = _ORDERED * _PER_SOCKET
@@ -160,13 +179,13 @@ def run(quick: bool) -> list[Figure]:
             "scale",
             f"missed Pongs ({count} sockets, {soak:g} s)",
             "sockets",
-            Stat.of([len(missed)]),
+            Stat.of([missed]),
             "Pings the clients answered",
             Stat.of([report["pings"]]),
             None,
             "",
             "0",
-            not missed and report["closed_by_server"] == 0,
+            missed == 0 and report["closed_by_server"] == 0,
             note=f"fewest Pings on one socket: {report['min_pings']}",
         ),
         Figure(
@@ -186,5 +205,8 @@ def run(quick: bool) -> list[Figure]:
     ]
 
 
-if __name__ == "__main__":  # the bare baseline, in a process of its own
-    print(bare_kib_per_socket(int(sys.argv[1])))
+if __name__ == "__main__":  # one measurement, in a process of its own
+    if sys.argv[1] == "bare":
+        print(json.dumps(bare_kib_per_socket(int(sys.argv[2]))))
+    else:
+        print(json.dumps(measure_simulator(int(sys.argv[2]), float(sys.argv[3]))))

@@ -13,8 +13,13 @@ __all__ = [
     "MAX_OUTBOX_BYTES",
     "PING_INTERVAL",
     "PONG_TIMEOUT",
+    "TARGET_NAMES",
     "WATCH_INTERVAL",
 ]
+
+TARGET_NAMES: Final = ("sim", "vst", "live")
+"""What ``--bingx-target`` takes; here, not in ``targets``, so that pytest's start-up
+checks the option without importing the exchange (13 ms, ``python -m bench``)."""
 
 KEY_TTL: Final = timedelta(minutes=60)
 """A listen key's lifetime on the exchange clock, from its last POST or PUT."""

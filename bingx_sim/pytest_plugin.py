@@ -102,7 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "bingx_sim_only(reason): a simulator-only behaviour (unknown or untestable on the "
         "real exchange); skipped on real targets with the reason",
     )
-    from .targets import TARGET_NAMES  # cheap: no simulator, no client
+    from .defaults import TARGET_NAMES  # not targets: that imports the exchange
 
     names = [n.strip() for n in config.getoption("bingx_target").split(",") if n.strip()]
     unknown = set(names) - set(TARGET_NAMES)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from . import defaults
 from .exchange import Account
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["REAL_TARGETS", "TARGET_NAMES", "Target", "real_target", "sim_target"]
 
-TARGET_NAMES = ("sim", "vst", "live")
+TARGET_NAMES = defaults.TARGET_NAMES
 
 # docs/contract.md, "URLs". The VST coin-M account stream is not documented: None.
 REAL_TARGETS: dict[str, dict[str, str | None]] = {
