@@ -35,6 +35,11 @@ class Wakeups:
 
     def notify_all(self) -> None:
         """Wake every waiting coroutine (call it after changing what they look at)."""
+        # Called for every event and journal entry, usually with nobody waiting. Safe
+        # without the lock: a waiter registers before it looks, and we look after the
+        # change, so one of us sees the other.
+        if not self._waiting:
+            return
         with self._lock:
             waiting = list(self._waiting)
         for loop, event in waiting:
