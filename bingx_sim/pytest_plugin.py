@@ -182,18 +182,6 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
     At teardown the test fails if the client made mistakes the simulator had to reject
     (bad signature, unknown endpoint, unanswered Ping, ...) that it did not expect.
     """
-    marker = request.node.get_closest_marker(_MARKER)
-    if marker is None:  # the common case, kept short: it runs for every such test
-        sim = bingx_sim_server
-        try:
-            with _production_guard()(sim.rest_url, sim.ws_url):
-                yield sim
-        finally:
-            # Checks and resets in one round trip; none for a test that never touched it.
-            problems = [] if sim.pristine else sim.reset()
-        if problems and _strict(request.config, {}):
-            pytest.fail(_explain(problems), pytrace=False)
-        return
     kwargs = _marker_kwargs(request)
     clocks = ("bingx_clock", "bingx_time_machine")
     if "now" in kwargs and not any(c in request.fixturenames for c in clocks):
@@ -215,6 +203,7 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
             yield sim
     finally:
         if sim is bingx_sim_server:
+            # Checks and resets in one round trip; none for a test that never touched it.
             problems = [] if sim.pristine else sim.reset()
         else:
             problems = sim.unexpected_errors()
