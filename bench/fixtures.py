@@ -18,11 +18,10 @@ import os
 import subprocess
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 from statistics import median
 
-from .report import Figure, Stat
+from .report import Figure, Stat, installed
 
 _CONFTEST = '''
 import json, os, time
@@ -93,14 +92,6 @@ _LIFECYCLE = {
 }
 
 
-def _have(dist: str) -> bool:
-    try:
-        metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return False
-    return True
-
-
 def _test_file(tests: int, lifecycles: int, variants: dict[str, str]) -> str:
     lines = ["from conftest import lifecycle", ""]
     for n in range(tests):
@@ -136,7 +127,7 @@ def _one_run(root: Path) -> dict[str, list[float]]:
 def run(quick: bool) -> list[Figure]:
     runs, tests, lifecycles = (1, 60, 10) if quick else (5, 400, 40)
     variants = dict(_TRIVIAL)
-    if not _have("pytest-httpserver"):
+    if not installed("pytest-httpserver"):
         del variants["httpserver"]
     variants |= _LIFECYCLE
     medians: dict[str, list[float]] = {v: [] for v in variants}

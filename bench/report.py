@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["Figure", "Stat", "environment", "load", "markdown", "render", "write"]
+__all__ = ["Figure", "Stat", "environment", "installed", "load", "markdown", "render", "write"]
 
 _PACKAGES = (
     "aiohttp",
@@ -73,6 +73,15 @@ class Figure:
     target: str = ""
     met: bool | None = None
     note: str = ""
+
+
+def installed(dist: str) -> bool:
+    """Whether distribution ``dist`` is installed here (the peers are optional)."""
+    try:
+        metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def _git_commit() -> str:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
-from .report import Figure, Stat
+from .report import Figure, Stat, installed
 
 PLUGINS = {  # entry-point name -> distribution
     "bingx_sim": "bingx-sim",
@@ -29,14 +29,6 @@ PLUGINS = {  # entry-point name -> distribution
 }
 _PYTEST = (sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider")
 _HEAVY = ("aiohttp", "requests", "websocket", "freezegun", "bingx", "asyncio")
-
-
-def _installed(dist: str) -> bool:
-    try:
-        metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return False
-    return True
 
 
 def _cpu_seconds() -> float:
@@ -100,7 +92,7 @@ def _heavy_modules() -> str:
 
 def run(quick: bool) -> list[Figure]:
     rounds = 1 if quick else 25
-    present = [name for name, dist in PLUGINS.items() if _installed(dist)]
+    present = [name for name, dist in PLUGINS.items() if installed(dist)]
     base: list[float] = []
     added: dict[str, list[float]] = {name: [] for name in present}
     with tempfile.TemporaryDirectory() as tmp:
