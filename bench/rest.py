@@ -44,31 +44,47 @@ def run(quick: bool) -> list[Figure]:
     rounds, calls = (3, 100) if quick else (41, 200)
     ours: list[float] = []
     base: list[float] = []
+    plain: list[float] = []  # the bare client without requests' environment lookups
     with Simulator() as sim:
         account = sim.add_account()
         with (
             BareServer(account.api_key, account.api_secret) as bare,
             requests.Session() as http,
+            requests.Session() as lean,
             BingXClient(account.api_key, account.api_secret, sim.rest_url) as client,
         ):
+            lean.trust_env = False  # what our client does for a loopback address
             key = client.listen_key().generate()["listenKey"]
-            _ours(client, key, 50)  # warm both connections
+            _ours(client, key, 50)  # warm every connection
             _bare(http, bare, key, 50)
+            _bare(lean, bare, key, 50)
             for _ in range(rounds):
                 ours.append(_ours(client, key, calls))
                 base.append(_bare(http, bare, key, calls))
-    ratio = Stat.of(o / b for o, b in zip(ours, base, strict=True))
-    return [
-        Figure(
-            "rest",
-            "listen-key PUT: BingXClient -> simulator",
-            "req/s",
-            Stat.of(ours),
-            "req/s, signed requests -> bare aiohttp HMAC check",
-            Stat.of(base),
-            ratio,
-            "ours / bare",
-            ">= 0.95",
-            ratio.median >= 0.95,
+                plain.append(_bare(lean, bare, key, calls))
+    figures = []
+    for label, baseline, note in (
+        ("", base, "the baseline is a default requests.Session, as a bare user has"),
+        (
+            " (same session settings)",
+            plain,
+            "both skip requests' proxy and .netrc lookups: the simulator's own cost shows",
+        ),
+    ):
+        ratio = Stat.of(o / b for o, b in zip(ours, baseline, strict=True))
+        figures.append(
+            Figure(
+                "rest",
+                f"listen-key PUT: BingXClient -> simulator{label}",
+                "req/s",
+                Stat.of(ours),
+                "req/s, signed requests -> bare aiohttp HMAC check",
+                Stat.of(baseline),
+                ratio,
+                "ours / bare",
+                ">= 0.95" if not label else "",
+                ratio.median >= 0.95 if not label else None,
+                note=note,
+            )
         )
-    ]
+    return figures
