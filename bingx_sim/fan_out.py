@@ -13,7 +13,8 @@ from typing import Any
 from . import frames
 from .event_types import PRODUCTS, frame_for, ids_as_strings
 from .options import ContractOptions
-from .sockets import Connection, Registry
+from .registry import Registry
+from .sockets import Connection
 
 __all__ = ["FanOut", "Prepared", "prepare"]
 

@@ -25,7 +25,8 @@ from .faults import (
 from .journal import FaultFired, Journal
 
 if TYPE_CHECKING:
-    from .sockets import Connection, Registry
+    from .registry import Registry
+    from .sockets import Connection
 
 __all__ = ["FaultOps"]
 

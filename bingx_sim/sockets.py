@@ -1,4 +1,4 @@
-"""One open account socket, its outbox and its single writer; the registry of sockets.
+"""One open account socket, its outbox and its single writer.
 
 Lives on the simulator's loop thread only. Everything that wants a frame on a socket
 (a push, the expiry sweep, a heartbeat, an answer to the client, a close) calls the
@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from aiohttp import web
 from . import frames
 from .journal import Journal, WsEvent, WsFrame
 
-__all__ = ["Connection", "Registry"]
+__all__ = ["Connection"]
 
 log = logging.getLogger("bingx_sim.sockets")
 
@@ -351,55 +351,3 @@ class Connection:
             if self._writer is asyncio.current_task():
                 self._writer = None
             self._progressed()
-
-
-class Registry:
-    """Every open account socket, indexed by listen key, by account and by remote
-    address, so a push, an expiry or a connect costs what it touches, not a scan of
-    every open socket."""
-
-    def __init__(self) -> None:
-        # Dicts, not sets: insertion order is connection order, so pushes reach an
-        # account's sockets in a stable order.
-        self._all: dict[Connection, None] = {}
-        self._by_key: dict[str, dict[Connection, None]] = {}
-        self._by_account: dict[str, dict[Connection, None]] = {}
-        self._from: dict[str, int] = {}
-
-    def add(self, conn: Connection) -> None:
-        if conn in self._all:
-            return
-        self._all[conn] = None
-        self._by_key.setdefault(conn.listen_key, {})[conn] = None
-        self._by_account.setdefault(conn.api_key, {})[conn] = None
-        self._from[conn.remote] = self._from.get(conn.remote, 0) + 1
-
-    def discard(self, conn: Connection) -> None:
-        if conn not in self._all:
-            return
-        del self._all[conn]
-        for index, name in ((self._by_key, conn.listen_key), (self._by_account, conn.api_key)):
-            group = index[name]
-            del group[conn]
-            if not group:
-                del index[name]
-        left = self._from[conn.remote] - 1
-        if left:
-            self._from[conn.remote] = left
-        else:
-            del self._from[conn.remote]
-
-    def __iter__(self) -> Iterator[Connection]:
-        return iter(list(self._all))
-
-    def __len__(self) -> int:
-        return len(self._all)
-
-    def by_key(self, listen_key: str) -> list[Connection]:
-        return list(self._by_key.get(listen_key, ()))
-
-    def by_account(self, api_key: str) -> list[Connection]:
-        return list(self._by_account.get(api_key, ()))
-
-    def count_from(self, remote: str) -> int:
-        return self._from.get(remote, 0)

@@ -29,7 +29,8 @@ from .faults import FaultPlan
 from .journal import Journal, RestCall, SimError
 from .options import ContractOptions
 from .rate_limit import RateBudget
-from .sockets import Connection, Registry
+from .registry import Registry
+from .sockets import Connection
 from .stubs import ActiveStub, Stub, StubPlan
 
 __all__ = ["STATE", "SimConfig", "SimState"]

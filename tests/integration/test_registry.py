@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from bingx_sim.journal import Journal
-from bingx_sim.sockets import Connection, Registry
+from bingx_sim.registry import Registry
+from bingx_sim.sockets import Connection
 
 
 def _conn(loop: asyncio.AbstractEventLoop, key: str, account: str, remote: str) -> Connection:
