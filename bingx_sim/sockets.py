@@ -258,25 +258,13 @@ class Connection:
 
     def when_handed_over(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (on the loop) once :attr:`handed_over`: at once if it is.
-        A callback, not a task, so a facade call waits on no extra task per call."""
+        A callback, not a task, so a facade call waits on no extra task per call.
+        Never waits on the client: a write the kernel pushes back on counts as handed
+        over."""
         if self.handed_over:
             callback()
         else:
             self._on_handed_over.append(callback)
-
-    async def flushed(self) -> None:
-        """Wait until :attr:`handed_over`. Never waits on the client: a write the kernel
-        pushes back on counts as handed over."""
-        if self.handed_over:
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def resolve() -> None:
-            if not done.done():
-                done.set_result(None)
-
-        self.when_handed_over(resolve)
-        await done
 
     def end(self, peer_code: int | None) -> None:
         """The reading side is done: the writer finishes what is queued, then stops. If

@@ -340,11 +340,16 @@ class SimState(FaultOps, FanOut):
 
     async def flushed(self) -> None:
         """Until every socket has handed its queued frames to the kernel, except sockets
-        whose client does not read (never waits on those). Looks only at sockets that
-        were given frames, not at every open one."""
-        while self.unflushed:
-            for conn in list(self.queued):
-                await conn.flushed()
+        whose client does not read (never waits on those): :meth:`when_flushed` for a
+        coroutine. Looks only at sockets that were given frames, not at every open one."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def resolve() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        self.when_flushed(resolve)
+        await done
 
     # shutdown -----------------------------------------------------------------------
 
