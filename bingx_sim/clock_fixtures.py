@@ -32,12 +32,31 @@ def utc_start(start: datetime | str | None) -> datetime:
 
 
 class _Settling:
+    """``tick``/``move_to`` that settle the simulator; subclasses move their library's
+    clock (``_shift``, ``_jump``)."""
+
     def __init__(self, sim: Simulator) -> None:
         self._sim = sim
 
     def now(self) -> datetime:
         """The exchange clock, as an aware UTC datetime."""
         return datetime.fromtimestamp(self._sim.now_ms() / 1000, UTC)
+
+    def tick(self, delta: timedelta | float = timedelta(seconds=1)) -> list[str]:
+        """Move the wall clock forward; return the listen keys that expired."""
+        self._shift(delta)
+        return self._sim.settle()
+
+    def move_to(self, target: datetime | str) -> list[str]:
+        """Jump the wall clock to ``target`` (naive: UTC); return the keys that expired."""
+        self._jump(target)
+        return self._sim.settle()
+
+    def _shift(self, delta: timedelta | float) -> None:
+        raise NotImplementedError
+
+    def _jump(self, target: datetime | str) -> None:
+        raise NotImplementedError
 
 
 class SettlingClock(_Settling):
@@ -47,15 +66,11 @@ class SettlingClock(_Settling):
         super().__init__(sim)
         self.frozen = frozen
 
-    def tick(self, delta: timedelta | float = timedelta(seconds=1)) -> list[str]:
-        """Move the wall clock forward; return the listen keys that expired."""
+    def _shift(self, delta: timedelta | float) -> None:
         self.frozen.tick(delta)
-        return self._sim.settle()
 
-    def move_to(self, target: datetime | str) -> list[str]:
-        """Jump the wall clock to ``target``; return the listen keys that expired."""
+    def _jump(self, target: datetime | str) -> None:
         self.frozen.move_to(target)
-        return self._sim.settle()
 
 
 class TravellingClock(_Settling):
@@ -65,12 +80,8 @@ class TravellingClock(_Settling):
         super().__init__(sim)
         self.traveller = traveller
 
-    def tick(self, delta: timedelta | float = timedelta(seconds=1)) -> list[str]:
-        """Move the wall clock forward; return the listen keys that expired."""
+    def _shift(self, delta: timedelta | float) -> None:
         self.traveller.shift(delta)
-        return self._sim.settle()
 
-    def move_to(self, target: datetime | str) -> list[str]:
-        """Jump the wall clock to ``target`` (naive: UTC); return the keys that expired."""
+    def _jump(self, target: datetime | str) -> None:
         self.traveller.move_to(utc_start(target))
-        return self._sim.settle()

@@ -115,6 +115,8 @@ class ContractOptions:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name}={value!r} is not one of {', '.join(allowed)}")
+        # Always a frozenset, however given: the signature check looks its order up by it.
+        object.__setattr__(self, "signature_encodings", frozenset(self.signature_encodings))
         unknown = set(self.signature_encodings) - {"hex", "base64"}
         if unknown or not self.signature_encodings:
             raise ValueError("signature_encodings must be a non-empty subset of {'hex', 'base64'}")

@@ -63,3 +63,10 @@ def test_both_packages_know_their_version() -> None:
     import bingx_sim
 
     assert bingx.__version__ == bingx_sim.__version__ == "0.1.0"
+
+
+def test_signature_encodings_given_as_a_set_or_list_become_a_frozenset() -> None:
+    from bingx_sim.options import ContractOptions
+
+    for given in ({"hex", "base64"}, ["base64"]):
+        assert isinstance(ContractOptions(signature_encodings=given).signature_encodings, frozenset)  # type: ignore[arg-type]
