@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -16,47 +14,18 @@ import pytest
 import requests
 
 from bingx import BingXClient, UserDataStream, events
-from bingx._clock import real_monotonic
+
+from ..sandbox_process import sandbox_process
 
 ACCOUNT = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
-
-
-def read_banner(proc: subprocess.Popen[bytes], deadline_s: float = 20.0) -> str:
-    """Read stdout until the banner's last line, with a real-time deadline (no sleeps)."""
-    assert proc.stdout is not None
-    fd, text = proc.stdout.fileno(), b""
-    deadline = real_monotonic() + deadline_s
-    while b"SIGTERM stops it." not in text:
-        remaining = deadline - real_monotonic()
-        ready, _, _ = select.select([fd], [], [], max(remaining, 0))
-        if not ready:
-            proc.kill()
-            raise AssertionError(f"no banner within {deadline_s} s; got {text!r}")
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError(f"the sandbox exited early: {text!r}")
-        text += chunk
-    return text.decode()
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     accounts = tmp_path / "accounts.json"
     accounts.write_text(json.dumps([ACCOUNT]))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bingx_sim", "serve", "--port", "0", "--accounts", str(accounts)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        banner = read_banner(proc)
-        match = re.search(r"REST\s+(http://\S+)", banner)
-        assert match is not None
-        yield proc, match.group(1)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=10)
+    with sandbox_process(["--accounts", str(accounts)]) as running:
+        yield running
 
 
 def test_serve_drive_and_stop_with_sigterm(sandbox: tuple[subprocess.Popen[bytes], str]) -> None:
