@@ -107,7 +107,8 @@ class _Heartbeat:
 
 
 async def _snapshots(state: SimState, conn: Connection) -> None:
-    """Per-symbol ``SNAPSHOT`` config frames on connect and then periodically."""
+    """Per-symbol ``SNAPSHOT`` config frames on connect and then every interval, in one
+    burst per interval (the pacing within an interval was not observed)."""
     while not conn.closed:
         if not conn.silenced:
             for symbol in state.options.snapshot_symbols:
@@ -306,7 +307,7 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     state.journal.append(WsEvent("open", stream, key, state.now_ms()))
     state.socket_opened(conn)
     heartbeat = _Heartbeat(state, conn)
-    if state.options.snapshots and stream != "spot":
+    if state.options.snapshots and stream == "swap":  # only USDT-M was seen sending them
         conn.tasks.append(state.spawn(_snapshots(state, conn)))
     try:
         await _read(state, conn)

@@ -10,6 +10,7 @@ import websocket
 
 from bingx_sim import Account, Simulator, WsEvent, events, schemas
 from bingx_sim.event_types import build as build_event
+from bingx_sim.symbols import USDT_M_SYMBOLS
 from tests.integration.conftest import MakeSim
 from tests.wire import ClosingWebSocket, call, close_code, connect, new_key, recv_event, recv_frame
 
@@ -255,6 +256,25 @@ def test_snapshots_option_sends_per_symbol_config_frames(
     with ws:
         symbols = [recv_event(ws)["ac"]["s"] for _ in range(4)]
     assert symbols == ["BTC-USDT", "ETH-USDT", "BTC-USDT", "ETH-USDT"]
+
+
+def test_snapshots_come_at_the_volume_seen_on_vst_and_only_on_usdt_m(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(snapshots=True)  # the default symbols and the real 5 s interval
+    account = sim.add_account()
+    key, ws = open_stream(sim, http, account)
+    with ws, connect(sim.coinm_ws_url, key) as coinm:
+        burst = [recv_event(ws) for _ in USDT_M_SYMBOLS]
+        assert [frame["ac"]["s"] for frame in burst] == list(USDT_M_SYMBOLS)
+        assert {frame["e"] for frame in burst} == {"SNAPSHOT"}
+        for frame in burst[:3]:
+            schemas.validate(frame)
+        # 167 frames per 5 s: the 667 an idle VST session saw in 20 s
+        assert 4 * len(burst) == pytest.approx(667, abs=4)
+        update = events.coinm_account_update()
+        assert sim.push(account, update, product="coinm") == 1
+        assert recv_event(coinm) == update  # no SNAPSHOT went first on coin-M
 
 
 def test_spot_subscriptions_acks_init_and_wrapped_execution_report(
