@@ -64,10 +64,15 @@ NULL_SIGNATURE_ERROR: Final = ApiError(NULL_SIGNATURE, "Null signature")
 TIMESTAMP_ERROR: Final = ApiError(TIMESTAMP_MISMATCH, TIMESTAMP_MSG)
 
 
+def rate_limit_code(code_set: str) -> int:
+    """The rate-limit code of a code set (``2025-10`` or ``legacy``)."""
+    return RATE_LIMITED_2025 if code_set == "2025-10" else RATE_LIMITED
+
+
 def rate_limit_error(code_set: str, reset_ms: int) -> ApiError:
-    """The rate-limit error of a code set (``2025-10`` or ``legacy``)."""
-    code = RATE_LIMITED_2025 if code_set == "2025-10" else RATE_LIMITED
-    return ApiError(code, f"rate limited; unblocked after {reset_ms} ms", violation=False)
+    """The rate-limit error of a code set, as the rate-limit option answers it."""
+    message = f"rate limited; unblocked after {reset_ms} ms"
+    return ApiError(rate_limit_code(code_set), message, violation=False)
 
 
 PATH_ERROR: Final = ApiError(PATH_NOT_FOUND, "api path does not exist or method not allowed")

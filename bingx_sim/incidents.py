@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import defaults
+from .errors import rate_limit_code
 from .faults import CorruptFrame, Drop, DuplicateFrame, RefuseConnect, RestDelay, RestError, Silence
 
 if TYPE_CHECKING:
@@ -67,8 +68,9 @@ def _maintenance(state: SimState, api_key: str) -> None:
 
 
 def _rate_limited(state: SimState, api_key: str) -> None:
+    code = rate_limit_code(state.options.error_codes)
     limited = RestError(
-        account=api_key, method="POST", code=100410, msg="rate limited", times=2, required=False
+        account=api_key, method="POST", code=code, msg="rate limited", times=2, required=False
     )
     state.inject(limited)
     _expire_all(state, api_key)
@@ -176,9 +178,11 @@ _CATALOGUE = (
     ),
     Incident(
         "rate-limited-renewal",
-        "the key dies; the next 2 POSTs answer 100410 (rate limited)",
+        "the key dies; the next 2 POSTs answer the rate-limit error (109429; 100410 with"
+        " error_codes='legacy')",
         "back off and retry the POST; never hammer the endpoint",
-        "BingX docs: 2 listen-key calls per second per UID, 100410 beyond (S6, S7)",
+        "BingX docs: 2 listen-key calls per second per UID (S6, S7); 109429 beyond since"
+        " 2025-10-16, 100410 before (S22)",
         _rate_limited,
     ),
     Incident(

@@ -28,6 +28,7 @@ from bingx_sim.faults import (
     RestReset,
     Silence,
 )
+from bingx_sim.incidents import INCIDENTS
 from bingx_sim.journal import FaultFired
 from tests.integration.conftest import MakeSim
 
@@ -286,3 +287,14 @@ def test_a_silenced_socket_is_not_closed_for_missing_pongs(
             _until_close_frame(ws)
         handle.clear()
     assert not sim.journal.violations
+
+
+@pytest.mark.parametrize(("code_set", "code"), [("2025-10", 109429), ("legacy", 100410)])
+def test_the_rate_limited_incident_answers_the_code_sets_rate_limit_error(
+    make_sim: MakeSim, http: requests.Session, code_set: str, code: int
+) -> None:
+    sim = make_sim(error_codes=code_set)
+    account = sim.add_account()
+    INCIDENTS["rate-limited-renewal"].trigger(sim, account)
+    answers = [call(http, sim, "POST", account).json().get("code") for _ in range(3)]
+    assert answers == [code, code, None]  # two refusals, then a key
