@@ -20,13 +20,15 @@ from bingx_sim import events as build
 ccxtpro = pytest.importorskip("ccxt.pro", reason="ccxt is not installed here")
 
 EMPTY = {"code": 0, "msg": "", "data": []}
-# What ccxt 4.5 asks for before it opens the stream, and whether it signs the call.
+# What ccxt 4.5 asks for before it watches balances or positions, and whether it signs.
 CCXT_NEEDS = [
     ("/openApi/wallets/v1/capital/config/getall", True),
     ("/openApi/swap/v2/quote/contracts", False),
     ("/openApi/cswap/v1/market/contracts", False),
     ("/openApi/spot/v1/common/symbols", False),
     ("/openApi/swap/v3/user/balance", True),
+    ("/openApi/spot/v1/account/balance", True),
+    ("/openApi/swap/v2/user/positions", True),
 ]
 
 

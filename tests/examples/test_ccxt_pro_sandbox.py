@@ -22,21 +22,11 @@ import pytest
 import requests
 
 from ..sandbox_process import sandbox_process
+from .test_ccxt_pro import CCXT_NEEDS, EMPTY  # the endpoints ccxt loads first
 
 ccxtpro = pytest.importorskip("ccxt.pro", reason="ccxt is not installed here")
 
 ACCOUNT = {"api_key": "ccxt-key", "api_secret": "ccxt-secret"}
-EMPTY = {"code": 0, "msg": "", "data": []}
-# What ccxt 4.5 asks for before it watches the balance or positions, and whether it signs.
-CCXT_NEEDS = [
-    ("/openApi/wallets/v1/capital/config/getall", True),
-    ("/openApi/swap/v2/quote/contracts", False),
-    ("/openApi/cswap/v1/market/contracts", False),
-    ("/openApi/spot/v1/common/symbols", False),
-    ("/openApi/swap/v3/user/balance", True),
-    ("/openApi/spot/v1/account/balance", True),
-    ("/openApi/swap/v2/user/positions", True),
-]
 
 
 @pytest.fixture
