@@ -4,8 +4,9 @@ An idle demo (VST) session was seen receiving 667 ``SNAPSHOT`` frames in 20 s in
 2026-06, one frame per symbol: about 167 symbols repeated every 5 s
 (``docs/contract.md``, "SNAPSHOT frames"). With ``snapshots=True`` the simulator sends
 one frame per symbol of this list, so a client meets the same volume it meets there.
-The names are real BingX perpetual symbols; which ones the exchange lists changes with
-time, and nothing should depend on the exact list.
+The names are well-known coins in BingX's ``BASE-USDT`` form (``MTL-USDT`` is the one
+seen in the recorded frame); what the exchange lists changes with time, so nothing
+should depend on the exact list, only on its size.
 """
 
 from __future__ import annotations
