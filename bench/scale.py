@@ -4,7 +4,10 @@ the clients in a separate process (``bench/scale_clients.py``).
 * RSS the simulator's process gains per open socket (``/proc/self/status`` VmRSS once
   all are open, minus before any opened; the journal of the Pings that follow is
   bounded as a whole and not counted per socket).
-* Loop lag: how late a 20 ms timer on the simulator's loop fires, p99 over the soak.
+* Loop lag: how late a 20 ms timer on the simulator's loop fires, p99 over the soak, and
+  the longest full (generation 2) garbage collection meanwhile: with thousands of
+  sockets the heap holds hundreds of thousands of objects, and CPython's full collection
+  stops every thread while it walks them.
 * Missed Pongs: sockets the simulator closed for no Pong (it must be none) and Pings
   the clients saw.
 * Order: 100 events pushed (``push_many``) to each of 100 sockets' accounts while all
@@ -14,10 +17,13 @@ the clients in a separate process (``bench/scale_clients.py``).
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +103,27 @@ def _in_fresh_process(*args: object) -> Any:
     return json.loads(done.stdout)
 
 
+@contextmanager
+def _full_collections() -> Iterator[list[float]]:
+    """Milliseconds each generation-2 collection took while the block ran."""
+    pauses: list[float] = []
+    started = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses.append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(timed)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(timed)
+
+
 def measure_simulator(count: int, soak: float) -> dict[str, Any]:
     """The simulator's side, meant for a fresh process (see :func:`run`)."""
     with Simulator(ping_interval=5.0) as sim:
@@ -117,7 +144,8 @@ def measure_simulator(count: int, soak: float) -> dict[str, Any]:
             after = _rss_kib()
             loop = sim._loop
             assert loop is not None
-            lags = asyncio.run_coroutine_threadsafe(_lag_probe(soak), loop).result(soak + 30)
+            with _full_collections() as pauses:
+                lags = asyncio.run_coroutine_threadsafe(_lag_probe(soak), loop).result(soak + 30)
             started = time.perf_counter()
             for n, account in enumerate(accounts):
                 batch = [events.account_update(event_time=n * 1000 + i) for i in range(_PER_SOCKET)]
@@ -133,6 +161,7 @@ def measure_simulator(count: int, soak: float) -> dict[str, Any]:
     return {
         "per_conn": (after - before) / count,
         "lags": lags,
+        "gc_pauses": pauses,
         "report": report,
         "delivered_in": delivered_in,
         "missed": len(missed),
@@ -173,7 +202,7 @@ def run(quick: bool) -> list[Figure]:
             "",
             "< 25 ms",
             p99 < 25,
-            note=f"max {lag.high:.1f} ms over {len(lags)} samples",
+            note=f"max {lag.high:.1f} ms over {len(lags)} samples; {_gc_note(measured)}",
         ),
         Figure(
             "scale",
@@ -203,6 +232,13 @@ def run(quick: bool) -> list[Figure]:
             f"{expected / delivered_in:.0f} events/s while {count} sockets were open",
         ),
     ]
+
+
+def _gc_note(measured: dict[str, Any]) -> str:
+    pauses = measured["gc_pauses"]
+    if not pauses:
+        return "no full garbage collection during the soak"
+    return f"{len(pauses)} full garbage collections, the longest {max(pauses):.1f} ms"
 
 
 if __name__ == "__main__":  # one measurement, in a process of its own
