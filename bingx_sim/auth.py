@@ -37,7 +37,7 @@ def strip_signature(raw: str) -> tuple[str, str | None]:
     Returns the remaining string and the (last) signature value, undecoded except for
     percent-escapes, which a base64 signature may carry.
     """
-    if "signature=" not in raw:
+    if "signature" not in raw:  # nothing to strip (a bare ``signature`` is an empty one)
         return raw, None
     kept: list[str] = []
     signature: str | None = None

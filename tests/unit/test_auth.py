@@ -48,6 +48,7 @@ def test_strip_signature_keeps_order_and_returns_value() -> None:
     assert strip_signature("b=2&signature=abc&a=1") == ("b=2&a=1", "abc")
     assert strip_signature("") == ("", None)
     assert strip_signature("signature=a%2Bb%3D") == ("", "a+b=")
+    assert strip_signature("a=1&signature") == ("a=1", "")  # present, empty: not unsigned
 
 
 def test_missing_api_key_is_null_apikey() -> None:
