@@ -65,7 +65,7 @@ async def _read(request: web.Request) -> Incoming:
         return Incoming("", parse_params(raw_query, ""), why, 400, gone=True)
     try:
         coding = request.headers.get("Content-Encoding", "")
-        raw = inflate_body(raw, coding, defaults.MAX_REST_BODY) if raw else raw
+        raw = inflate_body(raw, coding, defaults.MAX_REST_BODY) if coding else raw
     except BodyError as error:
         return Incoming("", parse_params(raw_query, ""), str(error), error.status)
     body = decode_body(raw)
