@@ -22,9 +22,9 @@ from typing import Any
 import requests
 
 from bingx_sim import RestCall, Simulator
-from bingx_sim.journal import Journal, shared
-from bingx_sim.rest import LISTEN_KEY_PATH
-from bingx_sim.state import SimState
+from bingx_sim.core.journal import Journal, shared
+from bingx_sim.core.state import SimState
+from bingx_sim.wire.rest import LISTEN_KEY_PATH
 
 from .report import Figure, Stat
 

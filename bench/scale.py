@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bingx_sim import Simulator, WsEvent, events
-from bingx_sim.state import SimState
+from bingx_sim.core.state import SimState
 
 from .baselines import BareServer
 from .report import Figure, Stat

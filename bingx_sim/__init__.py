@@ -1,7 +1,7 @@
 """bingx-sim: a faithful in-process fake of BingX listen keys and account streams.
 
 Start with :class:`Simulator`; build pushed events with :mod:`bingx_sim.events`; break
-things with :mod:`bingx_sim.faults` and the :data:`INCIDENTS` catalogue.
+things with :mod:`bingx_sim.lab.faults` and the :data:`INCIDENTS` catalogue.
 
 Names are imported on first use, so that importing this package (which pytest does for
 the plugin in every run of every project that has us installed) costs nothing.
@@ -13,10 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .exchange import Account, KeyState, ListenKey
-    from .handles import FaultHandle, StubHandle
-    from .incidents import INCIDENTS, Incident
-    from .journal import (
+    from bingx_sim.core.journal import (
         FaultFired,
         JournalSnapshot,
         JournalTimeout,
@@ -25,9 +22,12 @@ if TYPE_CHECKING:
         WsEvent,
         WsFrame,
     )
-    from .options import ContractOptions
-    from .rest import LISTEN_KEY_PATH
-    from .server import Simulator
+    from bingx_sim.lab.handles import FaultHandle, StubHandle
+    from bingx_sim.lab.incidents import INCIDENTS, Incident
+    from bingx_sim.rules.listen_keys import Account, KeyState, ListenKey
+    from bingx_sim.rules.options import ContractOptions
+    from bingx_sim.runners.simulator import Simulator
+    from bingx_sim.wire.rest import LISTEN_KEY_PATH
 
 __all__ = [
     "INCIDENTS",
@@ -50,23 +50,23 @@ __all__ = [
 ]
 
 _HOMES = {
-    "INCIDENTS": "incidents",
-    "FaultFired": "journal",
-    "FaultHandle": "handles",
-    "StubHandle": "handles",
-    "Incident": "incidents",
-    "LISTEN_KEY_PATH": "rest",
-    "Account": "exchange",
-    "ContractOptions": "options",
-    "JournalSnapshot": "journal",
-    "JournalTimeout": "journal",
-    "KeyState": "exchange",
-    "ListenKey": "exchange",
-    "RestCall": "journal",
-    "SimError": "journal",
-    "Simulator": "server",
-    "WsEvent": "journal",
-    "WsFrame": "journal",
+    "INCIDENTS": "lab.incidents",
+    "FaultFired": "core.journal",
+    "FaultHandle": "lab.handles",
+    "StubHandle": "lab.handles",
+    "Incident": "lab.incidents",
+    "LISTEN_KEY_PATH": "wire.rest",
+    "Account": "rules.listen_keys",
+    "ContractOptions": "rules.options",
+    "JournalSnapshot": "core.journal",
+    "JournalTimeout": "core.journal",
+    "KeyState": "rules.listen_keys",
+    "ListenKey": "rules.listen_keys",
+    "RestCall": "core.journal",
+    "SimError": "core.journal",
+    "Simulator": "runners.simulator",
+    "WsEvent": "core.journal",
+    "WsFrame": "core.journal",
 }
 
 

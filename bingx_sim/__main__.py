@@ -1,5 +1,5 @@
 """``python -m bingx_sim serve`` / ``python -m bingx_sim demo``."""
 
-from .cli import main
+from bingx_sim.runners.cli import main
 
 raise SystemExit(main())

@@ -24,17 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import defaults
-from .clock_fixtures import SettlingClock, TravellingClock, utc_start
+from bingx_sim import defaults
+from bingx_sim.plugin.clock_fixtures import SettlingClock, TravellingClock, utc_start
 
 if TYPE_CHECKING:
     from bingx import BingXClient
-
-    from .exchange import Account
-    from .guard import production_guard
-    from .incidents import Incident
-    from .server import Simulator
-    from .targets import Target
+    from bingx_sim.lab.incidents import Incident
+    from bingx_sim.plugin.guard import production_guard
+    from bingx_sim.plugin.targets import Target
+    from bingx_sim.rules.listen_keys import Account
+    from bingx_sim.runners.simulator import Simulator
 
 __all__ = ["SettlingClock", "TravellingClock"]
 
@@ -95,14 +94,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "bingx_incidents(*names): run a test using the bingx_incident fixture through these "
-        "incidents only (default: the whole catalogue, bingx_sim.incidents)",
+        "incidents only (default: the whole catalogue, bingx_sim.lab.incidents)",
     )
     config.addinivalue_line(
         "markers",
         "bingx_sim_only(reason): a simulator-only behaviour (unknown or untestable on the "
         "real exchange); skipped on real targets with the reason",
     )
-    from .defaults import TARGET_NAMES  # not targets: that imports the exchange
+    from bingx_sim.defaults import TARGET_NAMES  # not targets: that imports the exchange
 
     names = [n.strip() for n in config.getoption("bingx_target").split(",") if n.strip()]
     unknown = set(names) - set(TARGET_NAMES)
@@ -119,7 +118,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         names = metafunc.config.stash[_TARGETS]
         metafunc.parametrize("bingx_target", names, indirect=True, ids=names)
     if "bingx_incident" in metafunc.fixturenames:
-        from .incidents import INCIDENTS  # only for a test that asks for incidents
+        from bingx_sim.lab.incidents import INCIDENTS  # only for a test that asks for incidents
 
         marker = metafunc.definition.get_closest_marker("bingx_incidents")
         chosen = list(marker.args) if marker is not None and marker.args else list(INCIDENTS)
@@ -155,7 +154,7 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def bingx_sim_server(pytestconfig: pytest.Config) -> Iterator[Simulator]:
     """One simulator for the whole run (per xdist worker), on 127.0.0.1 port 0."""
-    from .server import Simulator
+    from bingx_sim.runners.simulator import Simulator
 
     with Simulator(**_defaults(pytestconfig)) as sim:
         yield sim
@@ -191,7 +190,7 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
         )
     options = {k: v for k, v in kwargs.items() if k not in _PER_TEST_ONLY}
     if options:
-        from .server import Simulator
+        from bingx_sim.runners.simulator import Simulator
     sim = (
         Simulator(**(_defaults(request.config) | options)).start() if options else bingx_sim_server
     )
@@ -220,9 +219,9 @@ def _strict(config: pytest.Config, kwargs: dict[str, Any]) -> bool:
 
 
 def _production_guard() -> type[production_guard]:
-    """:class:`bingx_sim.guard.production_guard`, imported on first use (it patches
+    """:class:`bingx_sim.plugin.guard.production_guard`, imported on first use (it patches
     ``socket``, which a run that never uses the simulator need not import)."""
-    from .guard import production_guard
+    from bingx_sim.plugin.guard import production_guard
 
     return production_guard
 
@@ -309,10 +308,10 @@ def bingx_time_machine(
 
 @pytest.fixture
 def bingx_incident(request: pytest.FixtureRequest) -> Incident:
-    """One incident of the catalogue (``bingx_sim.incidents``): a test that asks for it
+    """One incident of the catalogue (``bingx_sim.lab.incidents``): a test that asks for it
     runs once per incident, or per name given with ``@pytest.mark.bingx_incidents``.
     Call ``bingx_incident.trigger(bingx_sim, account)`` when the client is running."""
-    from .incidents import INCIDENTS
+    from bingx_sim.lab.incidents import INCIDENTS
 
     return INCIDENTS[request.param]
 
@@ -323,7 +322,7 @@ _CONTRACT_SIM: dict[str, Any] = {"ping_interval": 0.2, "pong_timeout": 1.0}
 
 @pytest.fixture(scope="session")
 def _bingx_contract_sim() -> Iterator[Simulator]:
-    from .server import Simulator
+    from bingx_sim.runners.simulator import Simulator
 
     with Simulator(**_CONTRACT_SIM) as sim:
         yield sim
@@ -333,7 +332,7 @@ def _bingx_contract_sim() -> Iterator[Simulator]:
 def bingx_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The exchange a contract test runs against (``--bingx-target``): the simulator, or
     BingX's VST or live hosts with credentials from the environment (skipped without)."""
-    from .targets import real_target, sim_target
+    from bingx_sim.plugin.targets import real_target, sim_target
 
     name = getattr(request, "param", "sim")
     if name == "sim":

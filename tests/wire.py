@@ -11,7 +11,7 @@ import requests
 from bingx_sim import Account, Simulator
 from bingx_sim.contract.wire import BINARY, ClosingWebSocket, close_code, connect, recv_frame
 from bingx_sim.contract.wire import call as _call
-from bingx_sim.targets import sim_target
+from bingx_sim.plugin.targets import sim_target
 
 __all__ = [
     "ClosingWebSocket",

@@ -12,7 +12,7 @@ import requests
 from bingx_sim import events as build
 from bingx_sim import schemas
 from bingx_sim.contract.wire import open_stream, recv_json
-from bingx_sim.targets import Target
+from bingx_sim.plugin.targets import Target
 
 pytestmark = pytest.mark.bingx_exchange
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bingx_sim.contract.wire import call, listen_key
-from bingx_sim.targets import Target
+from bingx_sim.plugin.targets import Target
 
 pytestmark = pytest.mark.bingx_exchange
 

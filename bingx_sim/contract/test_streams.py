@@ -24,7 +24,7 @@ from bingx_sim.contract.wire import (
     recv_frame,
     recv_json,
 )
-from bingx_sim.targets import Target
+from bingx_sim.plugin.targets import Target
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def load(name: str) -> dict[str, Any]:
 def schema_for(frame: dict[str, Any], *, spot: bool = False, product: str | None = None) -> str:
     """The schema name for one decoded account-stream frame of ``product`` (``swap`` by
     default; ``spot=True`` is ``product="spot"``). ``event_types`` decides."""
-    from ..event_types import EVENT_TYPES
+    from bingx_sim.rules.event_types import EVENT_TYPES
 
     chosen = "spot" if spot else (product or "swap")
     for kind in EVENT_TYPES.values():

@@ -17,7 +17,7 @@ import pytest
 from bingx import BingXClient, UserDataStream, events
 from bingx_sim import Account, Simulator
 from bingx_sim import events as build
-from bingx_sim.clock import real_monotonic
+from bingx_sim.core.clock import real_monotonic
 from bingx_sim.incidents import Incident
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bingx import BingXClient, UserDataStream, events
 from bingx_sim import Account, Simulator
 from bingx_sim import events as build
-from bingx_sim.clock_fixtures import SettlingClock
+from bingx_sim.plugin.clock_fixtures import SettlingClock
 
 
 def test_renewal_at_minute_60(

@@ -13,7 +13,8 @@ import websocket
 
 from bingx_sim import Account, Simulator
 from bingx_sim import events as build
-from bingx_sim.clock import real_monotonic
+from bingx_sim.core.clock import real_monotonic
+from bingx_sim.core.journal import FaultFired
 from bingx_sim.faults import (
     CorruptFrame,
     DelayFrames,
@@ -29,7 +30,6 @@ from bingx_sim.faults import (
     Silence,
 )
 from bingx_sim.incidents import INCIDENTS
-from bingx_sim.journal import FaultFired
 from tests.integration.conftest import MakeSim
 
 from ..wire import call, connect, new_key, recv_event

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from websocket import ABNF
 
 from bingx_sim import Simulator, defaults
-from bingx_sim.event_types import SPOT_TOPICS
+from bingx_sim.rules.event_types import SPOT_TOPICS
 
 from ..wire import ClosingWebSocket, connect, new_key
 

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from bingx_sim import Account, Simulator, defaults
-from bingx_sim.journal import RestCall
-from bingx_sim.rest import LISTEN_KEY_PATH
+from bingx_sim.core.journal import RestCall
+from bingx_sim.wire.rest import LISTEN_KEY_PATH
 
 from ..wire import headers, new_key
 

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from bingx_sim.journal import Journal
-from bingx_sim.registry import Registry
-from bingx_sim.sockets import Connection
+from bingx_sim.core.journal import Journal
+from bingx_sim.core.registry import Registry
+from bingx_sim.core.sockets import Connection
 
 
 def _conn(loop: asyncio.AbstractEventLoop, key: str, account: str, remote: str) -> Connection:

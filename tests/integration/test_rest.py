@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from bingx_sim import LISTEN_KEY_PATH, Account, KeyState, RestCall, Simulator
-from bingx_sim.auth import sign
+from bingx_sim.rules.auth import sign
 from tests.integration.conftest import MakeSim
 from tests.wire import call, headers, new_key
 

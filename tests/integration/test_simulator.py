@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from bingx_sim import Account, KeyState, Simulator, WsEvent
-from bingx_sim.clock import WallClock
+from bingx_sim.core.clock import WallClock
 from tests.wire import call, close_code, connect, new_key
 
 

@@ -9,7 +9,7 @@ import requests
 import websocket
 
 from bingx_sim import Account, Simulator, WsEvent, events, schemas
-from bingx_sim.event_types import build as build_event
+from bingx_sim.rules.event_types import build as build_event
 from bingx_sim.symbols import USDT_M_SYMBOLS
 from tests.integration.conftest import MakeSim
 from tests.wire import ClosingWebSocket, call, close_code, connect, new_key, recv_event, recv_frame

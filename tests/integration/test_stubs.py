@@ -7,7 +7,7 @@ import requests
 
 from bingx_sim import Account, RestCall, Simulator
 from bingx_sim.contract.wire import call as raw_call
-from bingx_sim.targets import sim_target
+from bingx_sim.plugin.targets import sim_target
 
 from ..wire import call
 

@@ -16,7 +16,7 @@ import time_machine
 from freezegun import freeze_time
 
 from bingx_sim import Account, KeyState, Simulator, WsEvent, events
-from bingx_sim.clock import real_monotonic
+from bingx_sim.core.clock import real_monotonic
 from tests.integration.conftest import MakeSim
 from tests.wire import call, close_code, connect, new_key, recv_event, recv_frame
 

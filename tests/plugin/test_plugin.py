@@ -177,7 +177,7 @@ def test_many(bingx_sim, bingx_client, n):
 def test_expect_errors_matches_plain_words_case_insensitively(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-from bingx_sim.auth import sign
+from bingx_sim.rules.auth import sign
 
 def test_signed_badly(bingx_sim, bingx_account):
     import requests

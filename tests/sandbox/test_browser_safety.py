@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bingx_sim import Simulator
-from bingx_sim.rest import LISTEN_KEY_PATH
+from bingx_sim.wire.rest import LISTEN_KEY_PATH
 
 EVIL = "http://evil.example"
 
@@ -99,7 +99,7 @@ def test_exchange_routes_ignore_origin_and_host(sim: Simulator, http: requests.S
 def test_token_mode_skips_the_host_check_but_not_origin_or_content_type() -> None:
     from aiohttp.test_utils import TestClient
 
-    from bingx_sim.app import create_app
+    from bingx_sim.wire.app import create_app
 
     from .app_client import run_check
 
@@ -122,7 +122,7 @@ def test_token_mode_skips_the_host_check_but_not_origin_or_content_type() -> Non
 def test_a_non_utf8_authorization_header_is_a_401_not_a_crash() -> None:
     from aiohttp.test_utils import TestClient
 
-    from bingx_sim.app import create_app
+    from bingx_sim.wire.app import create_app
 
     from .app_client import run_check
 

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from bingx_sim import Simulator
-from bingx_sim.cli import main, parse_duration
-from bingx_sim.demo import run_demo
+from bingx_sim.runners.cli import main, parse_duration
+from bingx_sim.runners.demo import run_demo
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_control_api_errors_are_json(sim: Simulator) -> None:
 def test_control_token_is_enforced_when_set() -> None:
     from aiohttp.test_utils import TestClient
 
-    from bingx_sim.app import create_app
+    from bingx_sim.wire.app import create_app
 
     from .app_client import run_check
 
@@ -212,7 +212,7 @@ def test_version_and_help_show_defaults_with_units(capsys: pytest.CaptureFixture
 
 
 def test_duration_flags_take_units(capsys: pytest.CaptureFixture[str]) -> None:
-    from bingx_sim.cli import _parser
+    from bingx_sim.runners.cli import _parser
 
     args = _parser().parse_args(["serve", "--ping-interval", "500ms", "--pong-timeout", "1m"])
     assert (args.ping_interval, args.pong_timeout) == (0.5, 60.0)
@@ -231,10 +231,10 @@ def test_the_control_api_lists_its_routes_and_a_typo_is_its_own_404(sim: Simulat
 def test_the_sandbox_logs_sockets_expiry_pong_timeouts_and_faults(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from bingx_sim.journal import FaultFired, WsEvent
-    from bingx_sim.sandbox import _log_entry
+    from bingx_sim.core.journal import FaultFired, WsEvent
+    from bingx_sim.runners.sandbox import _log_entry
 
-    with caplog.at_level("INFO", logger="bingx_sim.sandbox"):
+    with caplog.at_level("INFO", logger="bingx_sim.runners.sandbox"):
         for entry in (
             WsEvent("open", "swap", "k" * 64, 0),
             WsEvent("close", "swap", "k" * 64, 0, 1000, "listenKeyExpired"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bingx_sim import errors
-from bingx_sim.auth import authenticate, sign, strip_signature
-from bingx_sim.exchange import Account
-from bingx_sim.options import ContractOptions
+from bingx_sim.rules import errors
+from bingx_sim.rules.auth import authenticate, sign, strip_signature
+from bingx_sim.rules.listen_keys import Account
+from bingx_sim.rules.options import ContractOptions
 
 # BingX's published example (``docs/contract.md``, source S1).
 S1_SECRET = "mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZGv5It07m9RXSPpDQEK2w"

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from freezegun import freeze_time
 
-from bingx_sim.clock import (
+from bingx_sim.core.clock import (
     OffsetClock,
     RealTimeLoop,
     WallClock,
@@ -103,7 +103,7 @@ def test_real_monotonic_found_when_imported_inside_a_freeze() -> None:
         "from freezegun import freeze_time\n"
         "import time\n"
         "with freeze_time('2001-01-01'):\n"
-        "    from bingx_sim.clock import real_monotonic\n"
+        "    from bingx_sim.core.clock import real_monotonic\n"
         "    frozen = time.monotonic()\n"
         "    value = real_monotonic()\n"
         "assert abs(value - time.monotonic()) < 5, (value, frozen)\n"

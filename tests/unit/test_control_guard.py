@@ -1,4 +1,4 @@
-"""Who may drive the control API, and what bodies it takes (bingx_sim.control_guard)."""
+"""Who may drive the control API, and what bodies it takes (bingx_sim.rules.control_guard)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bingx_sim import defaults
-from bingx_sim.control_guard import BodyTooLarge, Refusal, parse_body, refusal
+from bingx_sim.rules.control_guard import BodyTooLarge, Refusal, parse_body, refusal
 
 PORT = 8080
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bingx_sim import events, schemas
-from bingx_sim.event_types import EVENT_TYPES, SPOT_TOPICS, build, frame_for, merge
+from bingx_sim.rules.event_types import EVENT_TYPES, SPOT_TOPICS, build, frame_for, merge
 
 ALL = frozenset(SPOT_TOPICS)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bingx_sim.exchange import Exchange, KeyOutcome, KeyState
+from bingx_sim.rules.listen_keys import Exchange, KeyOutcome, KeyState
 
 HOUR = 60 * 60 * 1000
 T0 = 1_700_000_000_000

@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bingx_sim.exchange import new_api_credential
-from bingx_sim.params import split_pairs
+from bingx_sim.rules.listen_keys import new_api_credential
+from bingx_sim.rules.params import split_pairs
 
 _QUERY_CHARS = st.sampled_from("ab=&%+2F0x;.-_ ~é")
 

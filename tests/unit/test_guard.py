@@ -1,4 +1,4 @@
-"""The production guard's host rule and its restore (bingx_sim.guard)."""
+"""The production guard's host rule and its restore (bingx_sim.plugin.guard)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from bingx_sim.guard import RealHostBlocked, is_bingx_host, production_guard
+from bingx_sim.plugin.guard import RealHostBlocked, is_bingx_host, production_guard
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import zlib
 
 import pytest
 
-from bingx_sim.frames import FrameTooLarge, inflate
-from bingx_sim.journal import Journal, JournalTimeout, WsFrame
+from bingx_sim.core.frames import FrameTooLarge, inflate
+from bingx_sim.core.journal import Journal, JournalTimeout, WsFrame
 
 
 def frame(text: str) -> WsFrame:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bingx_sim import ContractOptions, Simulator
-from bingx_sim.app import make_config
+from bingx_sim.wire.app import make_config
 
 
 def test_defaults_follow_contract_section_7() -> None:
@@ -66,7 +66,7 @@ def test_both_packages_know_their_version() -> None:
 
 
 def test_signature_encodings_given_as_a_set_or_list_become_a_frozenset() -> None:
-    from bingx_sim.options import ContractOptions
+    from bingx_sim.rules.options import ContractOptions
 
     for given in ({"hex", "base64"}, ["base64"]):
         assert isinstance(ContractOptions(signature_encodings=given).signature_encodings, frozenset)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Request parameters are read one strict way everywhere (bingx_sim.params)."""
+"""Request parameters are read one strict way everywhere (bingx_sim.rules.params)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bingx_sim.params import BodyError, ascii_int, decode_body, inflate_body, parse_params
+from bingx_sim.rules.params import BodyError, ascii_int, decode_body, inflate_body, parse_params
 
 
 @given(st.integers(min_value=0, max_value=10**19 - 1))

@@ -1,4 +1,4 @@
-"""The listen-key rate limit (bingx_sim.rate_limit): budget, lock-out, headers."""
+"""The listen-key rate limit (bingx_sim.rules.rate_limit): budget, lock-out, headers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bingx_sim.rate_limit import RateBudget
+from bingx_sim.rules.rate_limit import RateBudget
 
 
 def test_the_budget_refills_each_real_second_without_a_lockout() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 import bingx
 import bingx_sim
-from bingx_sim.app import create_app
+from bingx_sim.wire.app import create_app
 
 REFERENCE = (Path(__file__).parents[2] / "docs" / "reference.md").read_text()
 
@@ -32,7 +32,7 @@ def test_every_fixture_marker_and_option_is_in_the_reference() -> None:
 
 
 def test_every_cli_flag_is_in_the_reference() -> None:
-    from bingx_sim.cli import _parser
+    from bingx_sim.runners.cli import _parser
 
     parser = _parser()
     serve = parser._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr,index]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bingx_sim.targets import REAL_TARGETS, real_target
+from bingx_sim.plugin.targets import REAL_TARGETS, real_target
 
 
 def test_a_real_target_without_credentials_explains_itself() -> None:

@@ -1,6 +1,6 @@
 """The incident lab's control routes under ``/_sim/``: faults, incidents, key and socket
 accidents, and the contract options in force. Thin like the rest of the control API:
-JSON in, one operation of :class:`~bingx_sim.state.SimState`, JSON out."""
+JSON in, one operation of :class:`~bingx_sim.core.state.SimState`, JSON out."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from typing import Any
 
 from aiohttp import web
 
-from .control import CONTROL_PREFIX, ControlError, _body, _guarded, _json
-from .faults import fault_from_json
-from .incidents import INCIDENTS
-from .state import STATE, SimState
-from .stubs import stub_from_json
+from bingx_sim.core.state import STATE, SimState
+from bingx_sim.lab.faults import fault_from_json
+from bingx_sim.lab.incidents import INCIDENTS
+from bingx_sim.lab.stubs import stub_from_json
+from bingx_sim.wire.control import CONTROL_PREFIX, ControlError, _body, _guarded, _json
 
 __all__ = ["lab_routes"]
 
-log = logging.getLogger("bingx_sim.sandbox")
+log = logging.getLogger("bingx_sim.runners.sandbox")
 
 
 def _state(request: web.Request) -> SimState:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from . import defaults
+from bingx_sim import defaults
 
 __all__ = ["main", "parse_duration"]
 
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         try:
-            from .demo import run_demo  # the demo needs the client; serve does not
+            from bingx_sim.runners.demo import run_demo  # the demo needs the client; serve does not
         except ImportError as missing:
             if missing.name != "bingx":
                 raise
@@ -158,8 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         return run_demo(sys.stdout)
-    from .app import make_config
-    from .sandbox import SandboxError, SandboxSettings, load_accounts, serve
+    from bingx_sim.runners.sandbox import SandboxError, SandboxSettings, load_accounts, serve
+    from bingx_sim.wire.app import make_config
 
     _configure_logging(args.log_level, args.log_format)
     try:

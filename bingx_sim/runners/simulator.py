@@ -1,7 +1,7 @@
 """``Simulator``: the fake exchange on a background thread, with a thread-safe facade.
 
 The simulator's state is only ever touched on its own loop. Each facade method is a thin
-adapter: it hands one :class:`~bingx_sim.state.SimState` operation to the loop and waits
+adapter: it hands one :class:`~bingx_sim.core.state.SimState` operation to the loop and waits
 for its answer with a real-time deadline, so it is safe inside a freeze, and refuses with
 a clear error (instead of deadlocking) when called from the loop thread itself.
 
@@ -27,15 +27,15 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from . import defaults
-from .app import create_app, make_config
-from .clock import ExchangeClock, RealTimeLoop
-from .exchange import Account, ListenKey
-from .fan_out import prepare
-from .journal import JournalSnapshot
-from .lab_facade import LabFacade
-from .runner import AppServer
-from .state import STATE, SimState
+from bingx_sim import defaults
+from bingx_sim.core.clock import ExchangeClock, RealTimeLoop
+from bingx_sim.core.fan_out import prepare
+from bingx_sim.core.journal import JournalSnapshot
+from bingx_sim.core.state import STATE, SimState
+from bingx_sim.rules.listen_keys import Account, ListenKey
+from bingx_sim.runners.app_server import AppServer
+from bingx_sim.runners.lab_facade import LabFacade
+from bingx_sim.wire.app import create_app, make_config
 
 __all__ = ["Simulator"]
 
@@ -52,7 +52,7 @@ class Simulator(LabFacade):
     are in :mod:`bingx_sim.defaults`. ``seed_accounts`` exist from the start and survive
     :meth:`reset`. ``clock`` replaces the wall clock the exchange clock is based on (any
     object with ``now_ms()``). Any other keyword is a contract option
-    (:class:`~bingx_sim.options.ContractOptions`).
+    (:class:`~bingx_sim.rules.options.ContractOptions`).
     """
 
     def __init__(

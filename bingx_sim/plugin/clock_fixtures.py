@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .server import Simulator
+    from bingx_sim.runners.simulator import Simulator
 
 __all__ = ["SettlingClock", "TravellingClock", "utc_start"]
 

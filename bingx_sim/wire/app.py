@@ -12,14 +12,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import defaults
-from .clock import ExchangeClock
-from .control import install_control
-from .exchange import Account
-from .options import ContractOptions
-from .rest import listen_key_routes, unknown_path
-from .state import STATE, SimConfig, SimState
-from .stream import stream_routes
+from bingx_sim import defaults
+from bingx_sim.core.clock import ExchangeClock
+from bingx_sim.core.state import STATE, SimConfig, SimState
+from bingx_sim.rules.listen_keys import Account
+from bingx_sim.rules.options import ContractOptions
+from bingx_sim.wire.control import install_control
+from bingx_sim.wire.rest import listen_key_routes, unknown_path
+from bingx_sim.wire.stream import stream_routes
 
 __all__ = ["STATE", "create_app", "make_config"]
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from bingx_clocks.wakeups import Wakeups
-
-from . import defaults
-from .clock import real_monotonic
+from bingx_sim import defaults
+from bingx_sim.core.clock import real_monotonic
 
 __all__ = [
     "Entry",

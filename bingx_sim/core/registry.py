@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .sockets import Connection
+from bingx_sim.core.sockets import Connection
 
 __all__ = ["Registry"]
 

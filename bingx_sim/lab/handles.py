@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import defaults
-from .faults import FaultSpec
-from .stubs import Stub
+from bingx_sim import defaults
+from bingx_sim.lab.faults import FaultSpec
+from bingx_sim.lab.stubs import Stub
 
 if TYPE_CHECKING:
-    from .lab_facade import LabFacade
+    from bingx_sim.runners.lab_facade import LabFacade
 
 __all__ = ["FaultHandle", "StubHandle"]
 

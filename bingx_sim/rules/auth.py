@@ -14,11 +14,11 @@ import hmac
 from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl
 
-from . import errors
-from .errors import ApiError
-from .exchange import Account
-from .options import ContractOptions
-from .params import ascii_int, parse_params
+from bingx_sim.rules import errors
+from bingx_sim.rules.errors import ApiError
+from bingx_sim.rules.listen_keys import Account
+from bingx_sim.rules.options import ContractOptions
+from bingx_sim.rules.params import ascii_int, parse_params
 
 __all__ = ["authenticate", "sign", "strip_signature"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from . import events
+from bingx_sim import events
 
 __all__ = [
     "EVENT_TYPES",

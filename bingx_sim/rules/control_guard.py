@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import defaults
+from bingx_sim import defaults
 
 __all__ = ["BodyTooLarge", "Refusal", "is_loopback", "parse_body", "refusal"]
 

@@ -16,14 +16,16 @@ from typing import Any
 
 from aiohttp import WebSocketError, WSMsgType, web
 
-from . import defaults, errors, events, frames
-from .clock import real_monotonic
-from .event_types import SPOT_TOPICS
-from .exchange import ListenKey
-from .journal import WsEvent, WsFrame
-from .rest import refuse_plain
-from .sockets import Connection
-from .state import STATE, SimState
+from bingx_sim import defaults, events
+from bingx_sim.core import frames
+from bingx_sim.core.clock import real_monotonic
+from bingx_sim.core.journal import WsEvent, WsFrame
+from bingx_sim.core.sockets import Connection
+from bingx_sim.core.state import STATE, SimState
+from bingx_sim.rules import errors
+from bingx_sim.rules.event_types import SPOT_TOPICS
+from bingx_sim.rules.listen_keys import ListenKey
+from bingx_sim.wire.rest import refuse_plain
 
 __all__ = ["stream_routes"]
 

@@ -22,12 +22,12 @@ from typing import Any
 
 from aiohttp import web
 
-from . import frames
-from .journal import Journal, WsEvent, WsFrame
+from bingx_sim.core import frames
+from bingx_sim.core.journal import Journal, WsEvent, WsFrame
 
 __all__ = ["Connection"]
 
-log = logging.getLogger("bingx_sim.sockets")
+log = logging.getLogger("bingx_sim.core.sockets")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """The incident lab's half of the ``Simulator`` facade: faults, key accidents and stubs.
 
-Kept apart from :mod:`bingx_sim.server` (the simulator's lifecycle and the exchange's
+Kept apart from :mod:`bingx_sim.runners.simulator` (the simulator's lifecycle and the exchange's
 operations) so each stays readable. Like the rest of the facade, each method hands one
-:class:`~bingx_sim.state.SimState` operation to the simulator's loop.
+:class:`~bingx_sim.core.state.SimState` operation to the simulator's loop.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from . import defaults
-from .faults import FaultSpec, RestError
-from .handles import FaultHandle, StubHandle
-from .state import SimState
-from .stubs import Stub
+from bingx_sim import defaults
+from bingx_sim.core.state import SimState
+from bingx_sim.lab.faults import FaultSpec, RestError
+from bingx_sim.lab.handles import FaultHandle, StubHandle
+from bingx_sim.lab.stubs import Stub
 
 __all__ = ["LabFacade"]
 
@@ -45,7 +45,7 @@ class LabFacade:
         )
 
     def inject(self, fault: FaultSpec) -> FaultHandle:
-        """Add a fault (:mod:`bingx_sim.faults`); its handle counts hits and clears it."""
+        """Add a fault (:mod:`bingx_sim.lab.faults`); its handle counts hits and clears it."""
         active = self._apply("inject", lambda s: s.inject(fault), defaults.FACADE_TIMEOUT)
         return FaultHandle(
             self,

@@ -5,7 +5,7 @@ clock, list keys, close sockets, inject a fault, reset, ...). ``Simulator``'s me
 the ``/_sim/`` control routes are thin adapters over these methods: a thread hop, or JSON
 in and out. Every operation is synchronous and runs on the simulator's loop thread, so it
 is atomic: it happens entirely or, if it never got to run, not at all. Operations that
-write to sockets only enqueue (:mod:`bingx_sim.sockets`); none waits on a client.
+write to sockets only enqueue (:mod:`bingx_sim.core.sockets`); none waits on a client.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from typing import Any
 
 from aiohttp import web
 
-from . import defaults, events, frames
-from .clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
-from .exchange import Account, Exchange, ListenKey, seeded_factories
-from .fan_out import FanOut
-from .fault_state import FaultOps
-from .faults import FaultPlan
-from .journal import Journal, RestCall, SimError
-from .options import ContractOptions
-from .rate_limit import RateBudget
-from .registry import Registry
-from .sockets import Connection
-from .stubs import ActiveStub, Stub, StubPlan
+from bingx_sim import defaults, events
+from bingx_sim.core import frames
+from bingx_sim.core.clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
+from bingx_sim.core.fan_out import FanOut
+from bingx_sim.core.fault_state import FaultOps
+from bingx_sim.core.journal import Journal, RestCall, SimError
+from bingx_sim.core.registry import Registry
+from bingx_sim.core.sockets import Connection
+from bingx_sim.lab.faults import FaultPlan
+from bingx_sim.lab.stubs import ActiveStub, Stub, StubPlan
+from bingx_sim.rules.listen_keys import Account, Exchange, ListenKey, seeded_factories
+from bingx_sim.rules.options import ContractOptions
+from bingx_sim.rules.rate_limit import RateBudget
 
 __all__ = ["STATE", "SimConfig", "SimState"]
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from . import defaults
-from .exchange import Account
+from bingx_sim import defaults
+from bingx_sim.rules.listen_keys import Account
 
 if TYPE_CHECKING:
-    from .server import Simulator
+    from bingx_sim.runners.simulator import Simulator
 
 __all__ = ["REAL_TARGETS", "TARGET_NAMES", "Target", "real_target", "sim_target"]
 

@@ -1,6 +1,6 @@
 """The listen-key REST endpoints, as thin as the wire allows.
 
-Each handler sweeps expiry, authenticates, asks :mod:`bingx_sim.exchange` and turns the
+Each handler sweeps expiry, authenticates, asks :mod:`bingx_sim.rules.listen_keys` and turns the
 answer into the exchange's exact status and body. Nothing is decided here that the pure
 modules could decide.
 """
@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from . import defaults, errors
-from .auth import authenticate
-from .errors import ApiError
-from .exchange import Account, KeyOutcome
-from .faults import RestDelay, RestError, RestHang, RestReset
-from .journal import RestCall, shared
-from .params import BodyError, Params, decode_body, inflate_body, parse_params
-from .state import STATE, SimState
-from .stubs import Stub
+from bingx_sim import defaults
+from bingx_sim.core.journal import RestCall, shared
+from bingx_sim.core.state import STATE, SimState
+from bingx_sim.lab.faults import RestDelay, RestError, RestHang, RestReset
+from bingx_sim.lab.stubs import Stub
+from bingx_sim.rules import errors
+from bingx_sim.rules.auth import authenticate
+from bingx_sim.rules.errors import ApiError
+from bingx_sim.rules.listen_keys import Account, KeyOutcome
+from bingx_sim.rules.params import BodyError, Params, decode_body, inflate_body, parse_params
 
 __all__ = ["LISTEN_KEY_PATH", "listen_key_routes", "refuse_plain", "unknown_path"]
 

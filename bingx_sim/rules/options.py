@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from .symbols import USDT_M_SYMBOLS
+from bingx_sim.symbols import USDT_M_SYMBOLS
 
 __all__ = ["ContractOptions"]
 

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .app import create_app
-from .clock import RealTimeLoop
-from .control_guard import is_loopback
-from .exchange import Account
-from .journal import Entry, FaultFired, SimError, WsEvent
-from .runner import AppServer
-from .state import STATE, SimConfig
+from bingx_sim.core.clock import RealTimeLoop
+from bingx_sim.core.journal import Entry, FaultFired, SimError, WsEvent
+from bingx_sim.core.state import STATE, SimConfig
+from bingx_sim.rules.control_guard import is_loopback
+from bingx_sim.rules.listen_keys import Account
+from bingx_sim.runners.app_server import AppServer
+from bingx_sim.wire.app import create_app
 
 __all__ = ["SandboxError", "load_accounts", "serve"]
 
-log = logging.getLogger("bingx_sim.sandbox")
+log = logging.getLogger("bingx_sim.runners.sandbox")
 
 
 class SandboxError(Exception):

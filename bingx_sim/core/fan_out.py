@@ -2,7 +2,7 @@
 account that takes it. :func:`prepare` is pure, so the facade runs it on the test's
 thread and the loop neither encodes nor gives up the GIL for zlib per event; the
 control API prepares on the loop. The fan-out is a mixin of
-:class:`~bingx_sim.state.SimState`, like the fault operations."""
+:class:`~bingx_sim.core.state.SimState`, like the fault operations."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import frames
-from .event_types import PRODUCTS, frame_for, ids_as_strings
-from .options import ContractOptions
-from .registry import Registry
-from .sockets import Connection
+from bingx_sim.core import frames
+from bingx_sim.core.registry import Registry
+from bingx_sim.core.sockets import Connection
+from bingx_sim.rules.event_types import PRODUCTS, frame_for, ids_as_strings
+from bingx_sim.rules.options import ContractOptions
 
 __all__ = ["FanOut", "Prepared", "prepare"]
 

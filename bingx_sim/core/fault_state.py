@@ -1,5 +1,5 @@
 """The fault operations of the running simulator: inject, clear, and the one place each
-fault acts on a socket. Mixed into :class:`~bingx_sim.state.SimState` (kept in its own
+fault acts on a socket. Mixed into :class:`~bingx_sim.core.state.SimState` (kept in its own
 module so each stays readable); every method runs on the simulator's loop thread.
 """
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from . import frames
-from .faults import (
+from bingx_sim.core import frames
+from bingx_sim.core.journal import FaultFired, Journal
+from bingx_sim.lab.faults import (
     ActiveFault,
     CorruptFrame,
     DelayFrames,
@@ -22,11 +23,10 @@ from .faults import (
     RefuseConnect,
     Silence,
 )
-from .journal import FaultFired, Journal
 
 if TYPE_CHECKING:
-    from .registry import Registry
-    from .sockets import Connection
+    from bingx_sim.core.registry import Registry
+    from bingx_sim.core.sockets import Connection
 
 __all__ = ["FaultOps"]
 
@@ -34,7 +34,7 @@ _SOCKET_FAULTS = (Drop, Silence, IgnorePongs)
 
 
 class FaultOps:
-    """Fault injection on the running state (see :mod:`bingx_sim.faults`)."""
+    """Fault injection on the running state (see :mod:`bingx_sim.lab.faults`)."""
 
     faults: FaultPlan
     journal: Journal

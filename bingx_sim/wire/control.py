@@ -3,7 +3,7 @@
 It exists so an application under test, or a client in another language, can drive the
 fake exchange the way a Python test drives :class:`~bingx_sim.Simulator`: reset it, move
 its clock, add accounts, push events, read the journal. Never part of the real exchange.
-Each route only turns JSON into a call of one :class:`~bingx_sim.state.SimState`
+Each route only turns JSON into a call of one :class:`~bingx_sim.core.state.SimState`
 operation and its answer back into JSON; the operations themselves live there.
 """
 
@@ -17,11 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
-from . import defaults
-from .control_guard import BodyTooLarge, Refusal, parse_body, refusal
-from .event_types import EVENT_TYPES, PRODUCTS, build
-from .exchange import Account
-from .state import STATE, SimState
+from bingx_sim import defaults
+from bingx_sim.core.state import STATE, SimState
+from bingx_sim.rules.control_guard import BodyTooLarge, Refusal, parse_body, refusal
+from bingx_sim.rules.event_types import EVENT_TYPES, PRODUCTS, build
+from bingx_sim.rules.listen_keys import Account
 
 __all__ = ["CONTROL_PREFIX", "control_routes", "install_control"]
 
@@ -51,7 +51,7 @@ def _json(payload: Any, status: int = 200) -> web.Response:
 
 
 def _admission(request: web.Request) -> Refusal | None:
-    """Browser safety, then the token (``bingx_sim.control_guard``)."""
+    """Browser safety, then the token (``bingx_sim.rules.control_guard``)."""
     token = request.app.get(TOKEN)
     sockname = request.transport.get_extra_info("sockname") if request.transport else None
     local = sockname if isinstance(sockname, tuple) else ("", 0)
@@ -236,7 +236,7 @@ async def unknown_control_route(request: web.Request) -> web.StreamResponse:
 
 
 def control_routes() -> list[web.RouteDef]:
-    from .control_lab import lab_routes  # it builds on this module's helpers
+    from bingx_sim.wire.control_lab import lab_routes  # it builds on this module's helpers
 
     p = CONTROL_PREFIX
     return [

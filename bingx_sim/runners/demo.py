@@ -14,9 +14,8 @@ from typing import TextIO
 from freezegun import freeze_time
 
 from bingx import BingXClient, Transition, UserDataStream, events
-
-from . import events as build
-from .server import Simulator
+from bingx_sim import events as build
+from bingx_sim.runners.simulator import Simulator
 
 __all__ = ["run_demo"]
 

@@ -1,0 +1,220 @@
+"""A catalogue of the exchange's bad days, each built from faults and the clock.
+
+Every incident says what happens on the wire, what a correct client does, and where the
+story comes from. ``trigger`` runs it against one account, from Python
+(``INCIDENTS[name].trigger(sim, account)``), from pytest (the ``bingx_incident``
+fixture), or from the sandbox (``POST /_sim/incidents/{name}``). The steps run as one
+operation on the simulator's state (:meth:`Incident.apply`), so the three agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bingx_sim import defaults
+from bingx_sim.lab.faults import (
+    CorruptFrame,
+    Drop,
+    DuplicateFrame,
+    RefuseConnect,
+    RestDelay,
+    RestError,
+    Silence,
+)
+from bingx_sim.rules.errors import rate_limit_code
+
+if TYPE_CHECKING:
+    from bingx_sim.core.state import SimState
+    from bingx_sim.rules.listen_keys import Account
+    from bingx_sim.runners.simulator import Simulator
+
+__all__ = ["INCIDENTS", "Incident"]
+
+_HOUR_AND_A_MINUTE_MS = 61 * 60_000
+
+
+def _keys(state: SimState, api_key: str) -> list[str]:
+    return [k.key for k in state.listen_keys() if k.owner == api_key and k.active]
+
+
+def _expire_all(state: SimState, api_key: str) -> None:
+    for key in _keys(state, api_key):
+        state.expire_key(key)
+
+
+def _keepalive_fails(state: SimState, api_key: str) -> None:
+    failing = RestError(account=api_key, method="PUT", status=503, times=None, required=False)
+    active = state.inject(failing)
+    state.advance(_HOUR_AND_A_MINUTE_MS)  # the keep-alive never lands: the key runs out
+    state.clear_fault(active.id)
+
+
+def _forget(state: SimState, api_key: str) -> None:
+    for key in _keys(state, api_key):
+        state.forget_key(key)
+
+
+def _duplicate_expiry(state: SimState, api_key: str) -> None:
+    state.inject(DuplicateFrame(account=api_key, times=1, required=False))
+    _expire_all(state, api_key)
+
+
+def _silent(state: SimState, api_key: str) -> None:
+    state.inject(Silence(account=api_key, times=1))
+
+
+def _drop_open_sockets(state: SimState, api_key: str) -> None:
+    active = state.inject(Drop(account=api_key, times=None, required=False))
+    state.clear_fault(active.id)  # the open sockets only: reconnects succeed
+
+
+def _maintenance(state: SimState, api_key: str) -> None:
+    state.close_sockets(api_key, 1001, "service upgrade")
+    state.inject(RefuseConnect(account=api_key, status=503, times=3, required=False))
+
+
+def _rate_limited(state: SimState, api_key: str) -> None:
+    code = rate_limit_code(state.options.error_codes)
+    limited = RestError(
+        account=api_key, method="POST", code=code, msg="rate limited", times=2, required=False
+    )
+    state.inject(limited)
+    _expire_all(state, api_key)
+
+
+def _slow_rest(state: SimState, api_key: str) -> None:
+    # Slower than a client's usual 10 s timeout; released (unanswered) on reset.
+    state.inject(RestDelay(account=api_key, method="POST", seconds=12.0, times=1, required=False))
+    _expire_all(state, api_key)
+
+
+def _lost_while_down(state: SimState, api_key: str) -> None:
+    _drop_open_sockets(state, api_key)
+    state.push(api_key, {"e": "ORDER_TRADE_UPDATE", "E": state.now_ms(), "o": {"c": "lost"}})
+
+
+def _corrupt(state: SimState, api_key: str) -> None:
+    state.inject(CorruptFrame(account=api_key, kind="gzip", times=1, required=False))
+    state.push(api_key, {"e": "ORDER_TRADE_UPDATE", "E": state.now_ms(), "o": {"c": "corrupt"}})
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One bad day: ``name``, ``summary`` (on the wire), ``correct`` (what a correct
+    client does), ``source`` (where it comes from)."""
+
+    name: str
+    summary: str
+    correct: str
+    source: str
+    steps: Callable[[SimState, str], None]
+
+    def apply(self, state: SimState, api_key: str) -> None:
+        """Run the steps on the simulator's loop thread (one operation)."""
+        if state.exchange.account(api_key) is None:
+            raise KeyError(f"no account with api key {api_key!r}")
+        self.steps(state, api_key)
+
+    def trigger(self, sim: Simulator, account: Account | str) -> None:
+        """Run it on a :class:`~bingx_sim.Simulator` against ``account``."""
+        api_key = account if isinstance(account, str) else account.api_key
+        sim._apply(
+            f"incident {self.name}", lambda s: self.apply(s, api_key), 2 * defaults.FACADE_TIMEOUT
+        )
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "correct": self.correct,
+            "source": self.source,
+        }
+
+
+_CATALOGUE = (
+    Incident(
+        "keepalive-fails-until-expiry",
+        "every PUT answers 503 while the exchange clock jumps 61 minutes (for every "
+        "account); the key expires: listenKeyExpired, close",
+        "retry the extend with backoff, and on listenKeyExpired generate a new key and reconnect",
+        "unicorn-binance-websocket-api #301 (keep-alive errors silently ignored)",
+        _keepalive_fails,
+    ),
+    Incident(
+        "expired-despite-keepalive",
+        "the key dies now although every extend succeeded: listenKeyExpired, close",
+        "generate a new key at once and reconnect; never reuse the dead key",
+        "Binance.Net #796 (listen key expired despite keep-alive)",
+        _expire_all,
+    ),
+    Incident(
+        "key-forgotten",
+        "the exchange loses the key silently: no frame, the socket stays, PUT answers 404",
+        "on the 404, generate a new key and reconnect",
+        "python-binance #28 (listen-key does not exist after a long run)",
+        _forget,
+    ),
+    Incident(
+        "duplicate-expiry-event",
+        "the key dies and listenKeyExpired arrives twice before the close",
+        "renew once, not twice",
+        "unicorn-binance-websocket-api #275 (duplicate listenKeyExpired, restarted twice)",
+        _duplicate_expiry,
+    ),
+    Incident(
+        "silent-socket",
+        "the socket stays open but sends nothing, not even Pings (half-open)",
+        "notice the silence (no frame for its idle timeout), reconnect",
+        "ours: the half-open socket every exchange client meets (no BingX thread)",
+        _silent,
+    ),
+    Incident(
+        "drop-without-close",
+        "the TCP connection is cut with no close frame (the client sees 1006)",
+        "reconnect with backoff, checking the key first",
+        "a 2026-09 probe of BingX's swap socket (docs/contract.md): 1006, no close frame",
+        _drop_open_sockets,
+    ),
+    Incident(
+        "maintenance-close",
+        "sockets closed with 1001, then the next 3 upgrades answered HTTP 503",
+        "back off and retry; the key is still alive, so do not mint new ones",
+        "BingX support: sockets are dropped when we release new features",
+        _maintenance,
+    ),
+    Incident(
+        "rate-limited-renewal",
+        "the key dies; the next 2 POSTs answer the rate-limit error (109429; 100410 with"
+        " error_codes='legacy')",
+        "back off and retry the POST; never hammer the endpoint",
+        "BingX docs: 2 listen-key calls per second per UID (S6, S7); 109429 beyond since"
+        " 2025-10-16, 100410 before (S22)",
+        _rate_limited,
+    ),
+    Incident(
+        "slow-rest",
+        "the key dies and the next POST is answered 12 s late",
+        "time the call out, retry with backoff (the retry is answered at once)",
+        "ours: a listen-key call slower than the client's timeout (no public thread)",
+        _slow_rest,
+    ),
+    Incident(
+        "events-lost-while-disconnected",
+        "the socket is cut (1006) and an order update pushed meanwhile reaches no one",
+        "reconnect, then reconcile state over REST: the stream does not replay",
+        "BingX swap-api-doc #23 (missed account messages); BingX documents no replay",
+        _lost_while_down,
+    ),
+    Incident(
+        "corrupt-frame",
+        "one event arrives as a binary frame that does not inflate",
+        "report it and keep the stream: later events still arrive",
+        "ours: one undecodable frame must not end a stream (no public thread)",
+        _corrupt,
+    ),
+)
+
+INCIDENTS: dict[str, Incident] = {incident.name: incident for incident in _CATALOGUE}
+"""Every incident by name, in catalogue order."""
