@@ -24,10 +24,9 @@ if TYPE_CHECKING:
     )
     from bingx_sim.lab.handles import FaultHandle, StubHandle
     from bingx_sim.lab.incidents import INCIDENTS, Incident
-    from bingx_sim.rules.listen_keys import Account, KeyState, ListenKey
+    from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH, Account, KeyState, ListenKey
     from bingx_sim.rules.options import ContractOptions
     from bingx_sim.runners.simulator import Simulator
-    from bingx_sim.wire.rest import LISTEN_KEY_PATH
 
 __all__ = [
     "INCIDENTS",
@@ -55,7 +54,7 @@ _HOMES = {
     "FaultHandle": "lab.handles",
     "StubHandle": "lab.handles",
     "Incident": "lab.incidents",
-    "LISTEN_KEY_PATH": "wire.rest",
+    "LISTEN_KEY_PATH": "rules.listen_keys",
     "Account": "rules.listen_keys",
     "ContractOptions": "rules.options",
     "JournalSnapshot": "core.journal",

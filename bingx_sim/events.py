@@ -1,13 +1,16 @@
 """Builders for the events the exchange pushes on account streams.
 
 Field names, string-vs-number choices and nesting follow the exchange (``docs/contract.md``,
-"Pushed events"): money is a JSON string on swap, order ids are integers above 2**53. Every
-argument has a realistic default so a test states only what it cares about.
+"Pushed events", and the real frames in ``tests/unit/real_frames/``): money is a JSON string
+on swap and a JSON number on spot, order ids are integers above 2**53 (real frames also send
+them as strings; ``order_ids="str"`` does). Every argument has a realistic default so a test
+states only what it cares about.
 """
 
 from __future__ import annotations
 
 import itertools
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from bingx_clocks import wall_time_ms
@@ -16,7 +19,9 @@ __all__ = [
     "account_config_update",
     "account_update",
     "balance",
+    "coinm_account_config_update",
     "coinm_account_update",
+    "coinm_config_snapshot",
     "coinm_order_trade_update",
     "config_snapshot",
     "listen_key_expired",
@@ -33,6 +38,23 @@ _order_ids = itertools.count(1_627_970_445_070_303_232)
 
 def _now(event_time: int | None) -> int:
     return wall_time_ms() if event_time is None else event_time
+
+
+_EIGHT_PLACES = Decimal("0.00000001")
+_WIDE = Context(prec=80)
+
+
+def _quote(quantity: str, price: str) -> str:
+    """``quantity * price`` written as swap money is (8 decimals, ``"640.00000000"``)."""
+    try:
+        value = _WIDE.multiply(Decimal(quantity), Decimal(price))
+        value = value.quantize(_EIGHT_PLACES, context=_WIDE)
+    except InvalidOperation:
+        raise ValueError(
+            f"cannot work out cumulative_quote from filled quantity {quantity!r} and "
+            f"average_price {price!r}; pass cumulative_quote"
+        ) from None
+    return format(abs(value) if value.is_zero() else value, "f")
 
 
 def balance(
@@ -99,20 +121,32 @@ def order_trade_update(
     average_price: str = "64000.00000000",
     execution_type: str = "TRADE",
     status: str = "FILLED",
-    order_id: int | None = None,
+    order_id: int | str | None = None,
     client_order_id: str = "",
     position_side: str = "LONG",
     last_filled_quantity: str | None = None,
     filled_quantity: str | None = None,
+    last_filled_price: str | None = None,
+    cumulative_quote: str | None = None,
+    trigger_price: str | None = None,
+    reduce_only: bool | None = None,
     commission: str = "-0.25600000",
     commission_asset: str = "USDT",
     realized_pnl: str = "0.00000000",
     working_type: str = "MARK_PRICE",
     event_time: int | None = None,
 ) -> Event:
-    """USDT-M ``ORDER_TRADE_UPDATE``: a new order, a fill or a status change."""
+    """USDT-M ``ORDER_TRADE_UPDATE``: a new order, a fill or a status change.
+
+    ``l``/``z`` default to the whole quantity when ``status`` is ``FILLED`` (else zero),
+    ``L`` (``last_filled_price``) to ``average_price``, ``Z`` (``cumulative_quote``) to
+    ``z * ap`` with 8 decimals, ``sp`` (``trigger_price``) to ``"0"`` (no trigger) and
+    ``ro`` (``reduce_only``) to false. ``order_id`` may be a string, as real frames send it.
+    """
     now = _now(event_time)
     filled = quantity if status == "FILLED" else "0.00000000"
+    cumulative = filled if filled_quantity is None else filled_quantity
+    quote = _quote(cumulative, average_price) if cumulative_quote is None else cumulative_quote
     return {
         "e": "ORDER_TRADE_UPDATE",
         "E": now,
@@ -135,8 +169,11 @@ def order_trade_update(
             "ps": position_side,
             "rp": realized_pnl,
             "l": filled if last_filled_quantity is None else last_filled_quantity,
-            "z": filled if filled_quantity is None else filled_quantity,
-            "L": average_price,
+            "z": cumulative,
+            "L": average_price if last_filled_price is None else last_filled_price,
+            "Z": quote,
+            "sp": "0" if trigger_price is None else trigger_price,
+            "ro": False if reduce_only is None else reduce_only,
         },
     }
 
@@ -177,6 +214,43 @@ def config_snapshot(
     }
 
 
+def coinm_account_config_update(
+    *,
+    symbol: str = "BTC-USD",
+    long_leverage: int = 10,
+    short_leverage: int = 10,
+    margin_mode: str = "cross",
+    event_time: int | None = None,
+) -> Event:
+    """Coin-M ``ACCOUNT_CONFIG_UPDATE``: as USDT-M, for a ``-USD`` symbol."""
+    return account_config_update(
+        symbol=symbol,
+        long_leverage=long_leverage,
+        short_leverage=short_leverage,
+        margin_mode=margin_mode,
+        event_time=event_time,
+    )
+
+
+def coinm_config_snapshot(
+    *,
+    symbol: str = "BTC-USD",
+    long_leverage: int = 1,
+    short_leverage: int = 1,
+    margin_mode: str = "isolated",
+    event_time: int | None = None,
+) -> Event:
+    """A ``SNAPSHOT`` config frame for a coin-M symbol (VST was seen sending them on USDT-M
+    only; this is for a test that pushes one to coin-M sockets anyway)."""
+    return config_snapshot(
+        symbol=symbol,
+        long_leverage=long_leverage,
+        short_leverage=short_leverage,
+        margin_mode=margin_mode,
+        event_time=event_time,
+    )
+
+
 def coinm_account_update(
     *,
     reason: str = "ORDER",
@@ -206,15 +280,24 @@ def coinm_order_trade_update(
     event_time: int | None = None,
     **fields: Any,
 ) -> Event:
-    """Coin-M ``ORDER_TRADE_UPDATE``: contracts of a ``-USD`` symbol, fees in the coin."""
-    return order_trade_update(
+    """Coin-M ``ORDER_TRADE_UPDATE``: contracts of a ``-USD`` symbol, fees in the coin.
+
+    ``Z`` is sent only when ``cumulative_quote`` is given: ``z * ap`` (the USDT-M default)
+    is not the quote value of inverse contracts, and no coin-M frame is public to say what is.
+    """
+    quote = fields.pop("cumulative_quote", None)
+    event = order_trade_update(
         symbol=symbol,
         quantity=quantity,
         commission_asset=commission_asset,
         commission=commission,
+        cumulative_quote="" if quote is None else quote,
         event_time=event_time,
         **fields,
     )
+    if quote is None:
+        del event["o"]["Z"]
+    return event
 
 
 def listen_key_expired(listen_key: str, *, event_time: int | None = None) -> Event:
@@ -231,13 +314,14 @@ def spot_execution_report(
     price: float = 2000,
     execution_type: str = "NEW",
     status: str = "PENDING",
-    order_id: int | None = None,
+    order_id: int | str | None = None,
     client_order_id: str = "",
     event_time: int | None = None,
 ) -> Event:
     """Spot ``executionReport`` (the stream wraps it as ``spot.executionReport``).
 
-    Spot sends money as JSON numbers, unlike swap.
+    Spot sends money as JSON numbers, unlike swap. ``C`` (client order id) is always sent
+    here; real frames without one omit it (the schema allows both).
     """
     now = _now(event_time)
     return {

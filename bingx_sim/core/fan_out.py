@@ -6,7 +6,7 @@ control API prepares on the loop. The fan-out is a mixin of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,9 @@ from bingx_sim.rules.event_types import PRODUCTS, frame_for, ids_as_strings
 from bingx_sim.rules.options import ContractOptions
 
 __all__ = ["FanOut", "Prepared", "prepare"]
+
+
+Deliver = Callable[[Connection, str, bytes | None], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,40 +47,21 @@ def prepare(events: Iterable[Mapping[str, Any]], options: ContractOptions) -> li
 
 
 class FanOut:
-    """Push operations on the running state (provided by SimState: the rest)."""
+    """The part of the running state that routes an event to the sockets that take it.
+    It needs the socket registry and the fault desk's ``deliver`` (the one place frame
+    faults act)."""
 
-    options: ContractOptions
-    sockets: Registry
-
-    def sweep(self) -> object:  # provided by SimState
-        raise NotImplementedError
-
-    def deliver(self, conn: Connection, text: str, encoded: bytes | None = None) -> bool:
-        raise NotImplementedError  # provided by FaultOps
-
-    def push(self, api_key: str, event: Mapping[str, Any], product: str = "swap") -> int:
-        """Queue ``event`` gzipped on every live socket of the account's ``product``
-        (``swap``, ``coinm`` or ``spot``: separate wallets) that takes it
-        (``event_types`` decides, spot subscriptions included); how many took it."""
-        return self.push_many(api_key, (event,), product)[0]
-
-    def push_many(
-        self, api_key: str, events: Iterable[Mapping[str, Any]], product: str = "swap"
-    ) -> list[int]:
-        """:meth:`push` for each event in order, as one operation: each socket gets them
-        in this order, with nothing of the simulator's in between. How many sockets took
-        each. Every event is serialised before any is sent, so one that cannot be
-        (``TypeError``) sends none."""
-        return self.push_prepared(api_key, prepare(events, self.options), product)
+    def __init__(self, sockets: Registry, deliver: Deliver) -> None:
+        self.sockets = sockets
+        self.deliver = deliver
 
     def push_prepared(
         self, api_key: str, prepared: Iterable[Prepared], product: str = "swap"
     ) -> list[int]:
-        """:meth:`push_many` of events :func:`prepare` has already serialised and
-        gzipped (the facade does that on the caller's thread, off the loop)."""
+        """Each prepared event, in order, to every live socket of the account's
+        ``product`` that takes it; how many sockets took each."""
         if product not in PRODUCTS:
             raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
-        self.sweep()
         conns = self.sockets.by_account(api_key)
         return [self._fan_out(conns, ready, product) for ready in prepared]
 

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,16 +23,19 @@ from aiohttp import web
 from bingx_sim import defaults, events
 from bingx_sim.core import frames
 from bingx_sim.core.clock import ExchangeClock, OffsetClock, WallClock, real_monotonic
-from bingx_sim.core.fan_out import FanOut
-from bingx_sim.core.fault_state import FaultOps
-from bingx_sim.core.journal import Journal, RestCall, SimError
+from bingx_sim.core.effects import AnnounceExpiry, DropKeySockets, Effect, Push
+from bingx_sim.core.fan_out import FanOut, Prepared, prepare
+from bingx_sim.core.fault_desk import FaultDesk
+from bingx_sim.core.journal import Journal, RestCall, SimError, WsEvent
 from bingx_sim.core.registry import Registry
 from bingx_sim.core.sockets import Connection
-from bingx_sim.lab.faults import FaultPlan
+from bingx_sim.lab.faults import ActiveFault, FaultSpec
 from bingx_sim.lab.stubs import ActiveStub, Stub, StubPlan
-from bingx_sim.rules.listen_keys import Account, Exchange, ListenKey, seeded_factories
+from bingx_sim.rules import errors
+from bingx_sim.rules.errors import ApiError
+from bingx_sim.rules.listen_keys import Account, Exchange, KeyOutcome, ListenKey, seeded_factories
 from bingx_sim.rules.options import ContractOptions
-from bingx_sim.rules.rate_limit import RateBudget
+from bingx_sim.rules.rate_limit import RateBudget, RateVerdict
 
 __all__ = ["STATE", "SimConfig", "SimState"]
 
@@ -67,8 +70,15 @@ def _sendable_close_code(code: int) -> bool:
     return (1000 <= code <= 1014 and code not in (1004, 1005, 1006)) or 3000 <= code <= 4999
 
 
-class SimState(FaultOps, FanOut):
-    """The exchange plus its open sockets, owned by one event loop."""
+class SimState:
+    """The exchange plus its open sockets, owned by one event loop.
+
+    One class because it is one concept: the running exchange and the one home of every
+    operation on it (the client's, through the wire adapters, and the test's, through
+    the facade and the control API). Its parts are held, not mixed in: the pure rules
+    (``exchange``), the fault desk (``faults``), the fan-out, the socket registry and
+    the journal; each operation here is the short composition of those parts, so the
+    class is long only by the number of operations."""
 
     def __init__(
         self,
@@ -87,20 +97,15 @@ class SimState(FaultOps, FanOut):
             key_factory=key_factory,
             credential_factory=credential_factory,
         )
-        per_second = self.options.rate_limit_per_second
-        self.rate = (
-            None
-            if per_second is None
-            else RateBudget(per_second, int(self.options.rate_limit_lockout * 1000))
-        )
+        self.budgets: dict[str, RateBudget] = {}  # per endpoint group, made on first use
         self.stubs = StubPlan()
-        self.faults = FaultPlan()
-        self._releases: dict[int, asyncio.Event] = {}
         self.expected_errors: list[re.Pattern[str]] | None = []
         self.sockets = Registry()  # the sockets events are routed to
         self.live: set[Connection] = set()  # every socket whose handler still runs
         self.queued: set[Connection] = set()  # given frames since its writer last caught up
         self.journal = Journal()
+        self.faults = FaultDesk(self.journal, self.sockets, self.now_ms)
+        self.fan_out = FanOut(self.sockets, self.faults.deliver)
         self.seed_accounts: list[Account] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         for account in seed_accounts:
@@ -141,9 +146,25 @@ class SimState(FaultOps, FanOut):
         """Expire what is due now; its sockets get ``listenKeyExpired`` queued first."""
         now = self.now_ms()
         expired = self.exchange.expire_due(now)
-        for key in expired:
-            self._announce_expiry(key.key, now)
+        if expired:
+            self.apply([AnnounceExpiry(key.key, now) for key in expired])
         return expired
+
+    # effects ------------------------------------------------------------------------
+
+    def apply(self, effects: Iterable[Effect]) -> list[int]:
+        """The one place effects reach sockets, in order; for each :class:`Push`, how
+        many sockets took it."""
+        delivered: list[int] = []
+        for effect in effects:
+            if isinstance(effect, Push):
+                ready = prepare((effect.event,), self.options)
+                delivered += self.fan_out.push_prepared(effect.api_key, ready, effect.product)
+            elif isinstance(effect, AnnounceExpiry):
+                self._announce_expiry(effect.listen_key, effect.at_ms)
+            else:
+                self._drop_key_sockets(effect.listen_key, effect.reason)
+        return delivered
 
     def _announce_expiry(self, key: str, now: int) -> None:
         text = frames.dumps(events.listen_key_expired(key, event_time=now))
@@ -151,7 +172,7 @@ class SimState(FaultOps, FanOut):
             if conn.stream == "spot" and self.options.spot_expiry == "silent":
                 conn.silenced = True  # no frame; a subscription now gets 100401
                 continue
-            self.deliver(conn, text)
+            self.faults.deliver(conn, text)
             conn.silenced = True
             if self.options.on_expiry == "close":
                 conn.close(1000, "listenKeyExpired")
@@ -173,13 +194,64 @@ class SimState(FaultOps, FanOut):
             RestCall("?", "?", {}, {}, "", status, None, self.now_ms(), f"malformed HTTP: {why}")
         )
 
-    def drop_key_sockets(self, listen_key: str, reason: str) -> None:
+    def _drop_key_sockets(self, listen_key: str, reason: str) -> None:
         for conn in self.sockets.by_key(listen_key):
             conn.silenced = True
             if self.options.on_delete == "close":
                 conn.close(1000, reason)
 
-    # operations ---------------------------------------------------------------------
+    # the client's operations (through the wire adapters) -----------------------------
+
+    def generate_key(self, api_key: str) -> ListenKey:
+        """``POST`` a listen key for ``api_key`` (an authenticated account)."""
+        return self.exchange.generate(api_key, self.now_ms())
+
+    def change_key(self, api_key: str | None, key: str | None, *, delete: bool) -> KeyOutcome:
+        """``PUT`` (extend) or ``DELETE`` a key; ``api_key`` ``None`` for a keyless call
+        the options allow. A deleted key's sockets fall silent (and close, by option)."""
+        act = self.exchange.delete if delete else self.exchange.extend
+        outcome = act(api_key, key, self.now_ms())
+        if delete and key is not None and outcome is KeyOutcome.OK:
+            self.apply([DropKeySockets(key, "listen key deleted")])
+        return outcome
+
+    def spend_budget(self, group: str, api_key: str) -> RateVerdict | None:
+        """Count one call of ``api_key`` against ``group``'s rate budget; ``None`` when
+        rate limiting is off (``rate_limit_per_second``)."""
+        per_second = self.options.rate_limit_per_second
+        if per_second is None:
+            return None
+        budget = self.budgets.get(group)
+        if budget is None:
+            lockout = int(self.options.rate_limit_lockout * 1000)
+            budget = self.budgets[group] = RateBudget(per_second, lockout)
+        return budget.check(api_key, self.real_ms(), self.now_ms())
+
+    def rate_limited(self, group: str, reset_ms: int) -> ApiError:
+        """The error a call over ``group``'s budget gets."""
+        return errors.rate_limit_error(self.options.error_codes, reset_ms)
+
+    def open_socket(self, conn: Connection) -> None:
+        """An account socket opened: routed to from now on, journaled, and met by the
+        socket faults still active for its account."""
+        conn.on_queued = self.queued.add
+        self.sockets.add(conn)
+        self.live.add(conn)
+        self.journal.append(WsEvent("open", conn.stream, conn.listen_key, self.now_ms()))
+        self.faults.socket_opened(conn)
+
+    def socket_closing(self, conn: Connection) -> None:
+        """The socket's reader ended: no more events are routed to it."""
+        self.sockets.discard(conn)
+
+    def socket_closed(self, conn: Connection) -> None:
+        """The socket's writer handed over its last frame: it is gone."""
+        self.live.discard(conn)
+        self.queued.discard(conn)
+        if not conn.finished.done():
+            conn.finished.set_result(None)
+
+    # the test's operations (through the facade and the control API) ------------------
 
     def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
         """Register an API key pair (generated when not given). ``ValueError`` when the
@@ -244,6 +316,49 @@ class SimState(FaultOps, FanOut):
         as they are. False when it was not active."""
         return self.exchange.forget(key, self.now_ms())
 
+    def push(self, api_key: str, event: Mapping[str, Any], product: str = "swap") -> int:
+        """Queue ``event`` gzipped on every live socket of the account's ``product``
+        (``swap``, ``coinm`` or ``spot``: separate wallets) that takes it
+        (``event_types`` decides, spot subscriptions included); how many took it."""
+        return self.push_many(api_key, (event,), product)[0]
+
+    def push_many(
+        self, api_key: str, events: Iterable[Mapping[str, Any]], product: str = "swap"
+    ) -> list[int]:
+        """:meth:`push` for each event in order, as one operation: each socket gets them
+        in this order, with nothing of the simulator's in between. How many sockets took
+        each. Every event is serialised before any is sent, so one that cannot be
+        (``TypeError``) sends none."""
+        return self.push_prepared(api_key, prepare(events, self.options), product)
+
+    def push_prepared(
+        self, api_key: str, prepared: Iterable[Prepared], product: str = "swap"
+    ) -> list[int]:
+        """:meth:`push_many` of events :func:`~bingx_sim.core.fan_out.prepare` has
+        already serialised and gzipped (the facade does that on the caller's thread)."""
+        self.sweep()
+        return self.fan_out.push_prepared(api_key, prepared, product)
+
+    def inject(self, spec: FaultSpec) -> ActiveFault:
+        """Add a fault; one that acts on sockets acts on the open ones at once."""
+        return self.faults.inject(spec)
+
+    def fault_hits(self, fault_id: int) -> int:
+        return self.faults.hits(fault_id)
+
+    def active_faults(self) -> list[ActiveFault]:
+        """The faults still active, in injection order."""
+        return list(self.faults.plan)
+
+    def clear_fault(self, fault_id: int) -> bool:
+        """Clear one fault (hung calls are released, silenced sockets speak again);
+        False when there is no such fault."""
+        return self.faults.clear(fault_id)
+
+    def clear_faults(self) -> int:
+        """Clear every fault; how many were active."""
+        return self.faults.clear_all()
+
     def add_stub(self, stub: Stub) -> ActiveStub:
         """Answer ``stub.method stub.path`` (any other endpoint) as the stub says."""
         return self.stubs.add(stub)
@@ -253,6 +368,10 @@ class SimState(FaultOps, FanOut):
 
     def stub_hits(self, stub_id: int) -> int:
         return self.stubs.hits(stub_id)
+
+    def clear_stub(self, stub_id: int) -> bool:
+        """Stop answering with one stub; False if it was not active."""
+        return self.stubs.remove(stub_id)
 
     def expect_errors(self, patterns: Iterable[str]) -> None:
         """Declare client mistakes the test provokes on purpose: regexes searched in each
@@ -272,21 +391,19 @@ class SimState(FaultOps, FanOut):
             found = [v for v in found if v.startswith("simulator error")]
         else:
             found = [v for v in found if not any(p.search(v) for p in expected)]
-        return found + self.unfired_faults() + self.stubs.unused()
+        return found + self.faults.unfired() + self.stubs.unused()
 
     def reset(self) -> list[str]:
         """Back to empty (seed accounts re-created); returns the unexpected errors it
         wiped. Open sockets are closed with 1001 and forgotten at once."""
         problems = self.unexpected_errors()
-        self.release_all()
         self.faults.forget()
         self.stubs.forget()
         for conn in self.sockets:
             conn.close(1001, "simulator reset")
             self.sockets.discard(conn)
         self.exchange.clear()
-        if self.rate is not None:
-            self.rate.clear()
+        self.budgets.clear()
         self.clock.reset()
         self.journal.clear()
         self.expected_errors = []
@@ -308,10 +425,9 @@ class SimState(FaultOps, FanOut):
             and not len(self.sockets)
             and self.exchange.untouched(len(self.seed_accounts))
             and self.clock.offset_ms == 0
-            and self.faults.empty
+            and self.faults.idle
             and self.stubs.empty
             and self.expected_errors == []
-            and not self._releases
         )
 
     @property
@@ -359,7 +475,7 @@ class SimState(FaultOps, FanOut):
         handshake, then drop the ones that did not (a client that does not read). A
         client whose buffers are already full of unread data is dropped at once. Calls
         held by a fault (a hang, a delay) are released: closed unanswered."""
-        self.release_all()
+        self.faults.release_all()
         conns = list(self.live)
         for conn in conns:
             self.sockets.discard(conn)

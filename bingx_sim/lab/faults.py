@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, fields
+from fnmatch import fnmatchcase
 from typing import Any, ClassVar, Literal
+
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 __all__ = [
     "FAULT_TYPES",
@@ -39,6 +42,15 @@ __all__ = [
 ]
 
 
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+FAULT_TYPES: dict[str, type[FaultSpec]] = {}
+"""Faults by their snake_case name, as the control API takes them (``rest_error``);
+filled as each fault class is declared."""
+
+
 def _api_key(account: object) -> str | None:
     if account is None or isinstance(account, str):
         return account
@@ -54,6 +66,13 @@ class FaultSpec:
     times: int | None = 1
     required: bool = True
     scope: ClassVar[str] = ""  # what one "time" is, for messages and docs
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every public fault joins :data:`FAULT_TYPES` where it is declared, by its
+        snake_case name: a fault is written once (and listed in ``__all__``)."""
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            FAULT_TYPES[_snake(cls.__name__)] = cls
 
     def __post_init__(self) -> None:
         if self.times is not None and (isinstance(self.times, bool) or self.times < 1):
@@ -82,14 +101,25 @@ def _method(value: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class _RestFault(FaultSpec):
-    """A fault on listen-key calls of ``method`` (``"*"``: any)."""
+    """A fault on REST calls of ``method`` (``"*"``: any) to ``path``: the listen-key
+    endpoint by default (what these faults hit before the account model existed), any
+    endpoint with ``"*"``, or a shell-style pattern (``/openApi/swap/v2/trade/*``)."""
 
     method: str = "*"
+    path: str = LISTEN_KEY_PATH
     scope: ClassVar[str] = "call"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "method", _method(self.method))
+        if not isinstance(self.path, str) or not (self.path == "*" or self.path.startswith("/")):
+            raise ValueError(f"path {self.path!r} is not '*' or a path starting with /")
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether this fault applies to a call of ``method`` to ``path``."""
+        if self.method not in ("*", method.upper()):
+            return False
+        return self.path == "*" or fnmatchcase(path, self.path)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,44 +248,8 @@ class RefuseConnect(FaultSpec):
             raise ValueError("status must be a 4xx or 5xx HTTP status, or None")
 
 
-Fault = (
-    RestError
-    | RestDelay
-    | RestReset
-    | RestHang
-    | Drop
-    | Silence
-    | IgnorePongs
-    | CorruptFrame
-    | DelayFrames
-    | DuplicateFrame
-    | LoseEvents
-    | RefuseConnect
-)
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
-
-
-FAULT_TYPES: dict[str, type[FaultSpec]] = {
-    _snake(cls.__name__): cls
-    for cls in (
-        RestError,
-        RestDelay,
-        RestReset,
-        RestHang,
-        Drop,
-        Silence,
-        IgnorePongs,
-        CorruptFrame,
-        DelayFrames,
-        DuplicateFrame,
-        LoseEvents,
-        RefuseConnect,
-    )
-}
-"""Faults by their snake_case name, as the control API takes them (``rest_error``)."""
+Fault = FaultSpec
+"""Any fault (every one is a :class:`FaultSpec`)."""
 
 
 def fault_from_json(body: dict[str, Any]) -> FaultSpec:
@@ -263,7 +257,9 @@ def fault_from_json(body: dict[str, Any]) -> FaultSpec:
     kind = body.get("type")
     cls = FAULT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise ValueError(f"type must be one of {', '.join(sorted(FAULT_TYPES))}")
+        raise ValueError(
+            f"type {kind!r} is not a fault: type must be one of {', '.join(sorted(FAULT_TYPES))}"
+        )
     names = {f.name for f in fields(cls)}
     unknown = set(body) - names - {"type"}
     if unknown:
@@ -332,16 +328,21 @@ class FaultPlan:
         kind: type[FaultSpec] | tuple[type[FaultSpec], ...],
         api_key: str | None,
         method: str | None = None,
+        path: str | None = None,
     ) -> ActiveFault | None:
-        """The first active fault of ``kind`` for this account (and REST ``method``)."""
+        """The first active fault of ``kind`` for this account (and, for REST faults,
+        the call's ``method`` and ``path``)."""
         for active in self._active:
             spec = active.spec
             if not isinstance(spec, kind):
                 continue
             if spec.api_key is not None and spec.api_key != api_key:
                 continue
-            wanted = getattr(spec, "method", "*")
-            if method is not None and wanted not in ("*", method.upper()):
+            if (
+                method is not None
+                and isinstance(spec, _RestFault)
+                and not spec.matches(method, path or LISTEN_KEY_PATH)
+            ):
                 continue
             return active
         return None

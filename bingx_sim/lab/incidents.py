@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bingx_sim import defaults
 from bingx_sim.lab.faults import (
     CorruptFrame,
     Drop,
@@ -28,9 +27,15 @@ from bingx_sim.rules.errors import rate_limit_code
 if TYPE_CHECKING:
     from bingx_sim.core.state import SimState
     from bingx_sim.rules.listen_keys import Account
-    from bingx_sim.runners.simulator import Simulator
 
-__all__ = ["INCIDENTS", "Incident"]
+__all__ = ["INCIDENTS", "Incident", "Triggers"]
+
+
+class Triggers(Protocol):
+    """What :meth:`Incident.trigger` needs: a simulator that runs an incident."""
+
+    def trigger(self, incident: Incident, account: Account | str, /) -> None: ...
+
 
 _HOUR_AND_A_MINUTE_MS = 61 * 60_000
 
@@ -117,12 +122,9 @@ class Incident:
             raise KeyError(f"no account with api key {api_key!r}")
         self.steps(state, api_key)
 
-    def trigger(self, sim: Simulator, account: Account | str) -> None:
+    def trigger(self, sim: Triggers, account: Account | str) -> None:
         """Run it on a :class:`~bingx_sim.Simulator` against ``account``."""
-        api_key = account if isinstance(account, str) else account.api_key
-        sim._apply(
-            f"incident {self.name}", lambda s: self.apply(s, api_key), 2 * defaults.FACADE_TIMEOUT
-        )
+        sim.trigger(self, account)
 
     def view(self) -> dict[str, Any]:
         return {

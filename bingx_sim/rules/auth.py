@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 from bingx_sim.rules import errors
 from bingx_sim.rules.errors import ApiError
 from bingx_sim.rules.listen_keys import Account
-from bingx_sim.rules.options import ContractOptions
+from bingx_sim.rules.options import ContractOptions, SignatureMode
 from bingx_sim.rules.params import ascii_int, parse_params
 
 __all__ = ["authenticate", "sign", "strip_signature"]
@@ -85,19 +85,23 @@ def authenticate(
     options: ContractOptions,
     wall_now_ms: int,
     params: Mapping[str, str] | None = None,
+    signature_mode: SignatureMode | None = None,
 ) -> Account | ApiError:
     """Apply the exchange's checks in its order: API key, then signature, then timestamp.
 
     ``wall_now_ms`` is the wall clock *without* the simulator's own offset: a client
     stamps requests with its wall clock, which ``Simulator.advance`` does not move.
     ``params``: the request's parameters when the caller has parsed them already.
+    ``signature_mode``: the endpoint's signature mode, when it is not the listen-key
+    endpoints' ``options.signature`` (a signed endpoint requires one).
     """
+    mode = options.signature if signature_mode is None else signature_mode
     if not api_key:
         return errors.NULL_API_KEY_ERROR
     account = find_account(api_key)
     if account is None:
         return errors.INCORRECT_API_KEY_ERROR
-    if options.signature == "off":
+    if mode == "off":
         return account
     query, query_sig = strip_signature(raw_query)
     body, body_sig = strip_signature(raw_body)
@@ -105,7 +109,7 @@ def authenticate(
     if params is None:
         params = parse_params(raw_query, raw_body).merged
     if signature is None:
-        if options.signature == "required":
+        if mode == "required":
             return errors.NULL_SIGNATURE_ERROR
         if "timestamp" in params:
             return _check_timestamp(params, options, wall_now_ms) or account

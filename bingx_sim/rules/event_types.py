@@ -90,14 +90,14 @@ EVENT_TYPES: Mapping[str, EventType] = {
             "ACCOUNT_CONFIG_UPDATE",
             {
                 "swap": Shape(events.account_config_update, "account_config_update"),
-                "coinm": Shape(events.account_config_update, "account_config_update"),
+                "coinm": Shape(events.coinm_account_config_update, "account_config_update"),
             },
         ),
         EventType(
             "SNAPSHOT",
             {
                 "swap": Shape(events.config_snapshot, "snapshot"),
-                "coinm": Shape(events.config_snapshot, "snapshot"),
+                "coinm": Shape(events.coinm_config_snapshot, "snapshot"),
             },
         ),
         EventType(

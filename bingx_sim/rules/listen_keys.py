@@ -16,12 +16,16 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 __all__ = [
+    "LISTEN_KEY_PATH",
     "Account",
     "Exchange",
     "KeyOutcome",
     "KeyState",
     "ListenKey",
 ]
+
+LISTEN_KEY_PATH = "/openApi/user/auth/userDataStream"
+"""The one REST path of listen keys: POST generates, PUT extends, DELETE deletes."""
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 DEFAULT_TTL_MS = 60 * 60 * 1000

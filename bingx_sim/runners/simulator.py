@@ -32,9 +32,12 @@ from bingx_sim.core.clock import ExchangeClock, RealTimeLoop
 from bingx_sim.core.fan_out import prepare
 from bingx_sim.core.journal import JournalSnapshot
 from bingx_sim.core.state import STATE, SimState
+from bingx_sim.lab.faults import FaultSpec, RestError
+from bingx_sim.lab.handles import FaultHandle, StubHandle
+from bingx_sim.lab.incidents import INCIDENTS, Incident
+from bingx_sim.lab.stubs import Stub
 from bingx_sim.rules.listen_keys import Account, ListenKey
 from bingx_sim.runners.app_server import AppServer
-from bingx_sim.runners.lab_facade import LabFacade
 from bingx_sim.wire.app import create_app, make_config
 
 __all__ = ["Simulator"]
@@ -42,7 +45,7 @@ __all__ = ["Simulator"]
 T = TypeVar("T")
 
 
-class Simulator(LabFacade):
+class Simulator:
     """A BingX listen-key and account-stream exchange, in process, on port 0.
 
     ``ping_interval``, ``pong_timeout``, ``watch_interval`` and ``close_grace`` are real
@@ -53,6 +56,10 @@ class Simulator(LabFacade):
     :meth:`reset`. ``clock`` replaces the wall clock the exchange clock is based on (any
     object with ``now_ms()``). Any other keyword is a contract option
     (:class:`~bingx_sim.rules.options.ContractOptions`).
+
+    One class, long because it is the whole public surface of the in-process exchange:
+    its lifecycle, addresses, and one short adapter per operation (the exchange's, the
+    clock's, the lab's). Each adapter is a hop to the loop; none holds logic.
     """
 
     def __init__(
@@ -370,3 +377,116 @@ class Simulator(LabFacade):
     def journal(self) -> JournalSnapshot:
         """An immutable snapshot of REST calls and websocket frames, both ways."""
         return self._require_running().journal.snapshot()
+
+    # the lab: faults, key accidents, stubs, incidents -------------------------------
+
+    def fail_next(
+        self,
+        method: str = "*",
+        *,
+        status: int = 503,
+        code: int | None = None,
+        msg: str = "",
+        body: str = "",
+        times: int = 1,
+    ) -> FaultHandle:
+        """Shortcut for ``inject(RestError(...))``: the next ``times`` listen-key calls of
+        ``method`` answer ``status`` with the exchange's JSON error when ``code`` is
+        given, else ``body``."""
+        return self.inject(
+            RestError(method=method, status=status, code=code, msg=msg, body=body, times=times)
+        )
+
+    def inject(self, fault: FaultSpec) -> FaultHandle:
+        """Add a fault (:mod:`bingx_sim.lab.faults`); its handle counts hits and clears it."""
+        active = self._apply("inject", lambda s: s.inject(fault), defaults.FACADE_TIMEOUT)
+        return FaultHandle(
+            self,
+            active.id,
+            fault,
+        )
+
+    def stub(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        status: int = 200,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+        times: int | None = None,
+        signed: bool = False,
+    ) -> StubHandle:
+        """Answer another endpoint (markets, balance, ...) with ``json`` or ``body``.
+        ``signed``: the call must be signed as the exchange requires; ``times`` set: a
+        strict test fails if it is never called."""
+        made = Stub(
+            method=method,
+            path=path,
+            json=json,
+            status=status,
+            body=body,
+            headers=dict(headers or {}),
+            times=times,
+            signed=signed,
+        )
+        active = self._apply("stub", lambda s: s.add_stub(made), defaults.FACADE_TIMEOUT)
+        return StubHandle(
+            self,
+            active.id,
+            made,
+        )
+
+    def active_faults(self) -> tuple[FaultHandle, ...]:
+        """The faults still active, in injection order."""
+        views = self._apply("active_faults", SimState.active_faults, defaults.FACADE_TIMEOUT)
+        return tuple(
+            FaultHandle(
+                self,
+                a.id,
+                a.spec,
+            )
+            for a in views
+        )
+
+    def clear_faults(self) -> int:
+        """Clear every fault (hung calls are closed unanswered); how many were active."""
+        return self._apply("clear_faults", SimState.clear_faults, defaults.FACADE_TIMEOUT)
+
+    def expire(self, key: str) -> bool:
+        """The key dies now, as on a natural expiry (``listenKeyExpired``, close)."""
+        return self._apply("expire", lambda s: s.expire_key(key), defaults.FACADE_TIMEOUT)
+
+    def forget(self, key: str) -> bool:
+        """The exchange loses the key silently: PUT answers 404, nothing is pushed."""
+        return self._apply("forget", lambda s: s.forget_key(key), defaults.FACADE_TIMEOUT)
+
+    def fault_hits(self, fault_id: int) -> int:
+        """How often fault ``fault_id`` has fired (what ``FaultHandle.hits`` reads)."""
+        return self._apply("fault_hits", lambda s: s.fault_hits(fault_id), defaults.FACADE_TIMEOUT)
+
+    def clear_fault(self, fault_id: int) -> bool:
+        """Clear one fault (hung calls are closed unanswered); False if not active."""
+        return self._apply(
+            "clear_fault", lambda s: s.clear_fault(fault_id), defaults.FACADE_TIMEOUT
+        )
+
+    def stub_hits(self, stub_id: int) -> int:
+        """How often stub ``stub_id`` answered (what ``StubHandle.hits`` reads)."""
+        return self._apply("stub_hits", lambda s: s.stub_hits(stub_id), defaults.FACADE_TIMEOUT)
+
+    def clear_stub(self, stub_id: int) -> bool:
+        """Stop answering with one stub; False if it was not active."""
+        return self._apply("clear_stub", lambda s: s.clear_stub(stub_id), defaults.FACADE_TIMEOUT)
+
+    def trigger(self, incident: str | Incident, account: Account | str) -> None:
+        """Run an incident of the catalogue (:data:`~bingx_sim.incidents.INCIDENTS`, by
+        name or itself) against ``account``, as one operation."""
+        chosen = INCIDENTS[incident] if isinstance(incident, str) else incident
+        api_key = account if isinstance(account, str) else account.api_key
+        self._apply(
+            f"incident {chosen.name}",
+            lambda s: chosen.apply(s, api_key),
+            2 * defaults.FACADE_TIMEOUT,
+        )

@@ -18,7 +18,8 @@ from bingx_sim.core.state import STATE, SimConfig, SimState
 from bingx_sim.rules.listen_keys import Account
 from bingx_sim.rules.options import ContractOptions
 from bingx_sim.wire.control import install_control
-from bingx_sim.wire.rest import listen_key_routes, unknown_path
+from bingx_sim.wire.endpoints import rest_routes
+from bingx_sim.wire.pipeline import unknown_path
 from bingx_sim.wire.stream import stream_routes
 
 __all__ = ["STATE", "create_app", "make_config"]
@@ -70,7 +71,7 @@ def create_app(
         client_max_size=defaults.MAX_REST_BODY, handler_args={"auto_decompress": False}
     )
     app[STATE] = state
-    app.add_routes(listen_key_routes())
+    app.add_routes(rest_routes())
     app.add_routes(stream_routes())
     install_control(app, token=control_token)
     app.router.add_route("*", "/{tail:.*}", unknown_path)  # last: everything else

@@ -47,7 +47,7 @@ async def add_fault(request: web.Request) -> web.StreamResponse:
 
 
 async def list_faults(request: web.Request) -> web.StreamResponse:
-    return _json({"faults": _state(request).active_faults()})
+    return _json({"faults": [a.view() for a in _state(request).active_faults()]})
 
 
 async def clear_faults(request: web.Request) -> web.StreamResponse:

@@ -25,7 +25,7 @@ from bingx_sim.core.state import STATE, SimState
 from bingx_sim.rules import errors
 from bingx_sim.rules.event_types import SPOT_TOPICS
 from bingx_sim.rules.listen_keys import ListenKey
-from bingx_sim.wire.rest import refuse_plain
+from bingx_sim.wire.pipeline import refuse_plain
 
 __all__ = ["stream_routes"]
 
@@ -127,12 +127,19 @@ def _journal_in(
     )
 
 
+_TOO_DEEP = object()
+"""What :func:`_loads` returns for JSON nested past the parser's depth: still a JSON
+message to the exchange (the swap socket answers it 80014), but not one we can read."""
+
+
 def _loads(text: str) -> Any:
-    """A client message's JSON, or ``None`` when it is not JSON (or nests so deep that
-    the parser gives up: a message of a million ``[`` is the client's mistake too)."""
+    """A client message's JSON; ``None`` when it is not JSON; :data:`_TOO_DEEP` when it
+    nests so deep that the parser gives up (a message of a million ``[``)."""
     try:
         return json.loads(text)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        return _TOO_DEEP
+    except ValueError:
         return None
 
 
@@ -265,7 +272,7 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     if isinstance(owner, str):
         status = 404 if state.options.invalid_key == "reject" else None
         return await _refuse(request, state, stream, key, owner, status=status)
-    fault = state.refusal(owner.owner, stream)
+    fault = state.faults.refusal(owner.owner, stream)
     if fault is not None:
         why = "refused by an injected fault"
         return await _refuse(request, state, stream, key, why, status=fault.status, mistake=False)
@@ -303,18 +310,14 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         max_outbox_bytes=state.config.max_outbox_bytes,
         spawn=state.spawn,
     )
-    conn.on_queued = state.queued.add
-    state.sockets.add(conn)
-    state.live.add(conn)
-    state.journal.append(WsEvent("open", stream, key, state.now_ms()))
-    state.socket_opened(conn)
+    state.open_socket(conn)
     heartbeat = _Heartbeat(state, conn)
     if state.options.snapshots and stream == "swap":  # only USDT-M was seen sending them
         conn.tasks.append(state.spawn(_snapshots(state, conn)))
     try:
         await _read(state, conn)
     finally:
-        state.sockets.discard(conn)
+        state.socket_closing(conn)
         heartbeat.cancel()
         for task in conn.tasks:
             task.cancel()
@@ -322,10 +325,7 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
         try:
             await conn.drained()
         finally:
-            state.live.discard(conn)
-            state.queued.discard(conn)
-            if not conn.finished.done():
-                conn.finished.set_result(None)
+            state.socket_closed(conn)
     return ws
 
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bingx_sim import Account, Simulator
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 from ..wire import call, new_key
 

@@ -12,7 +12,7 @@ import requests
 from bingx import BingXClient, TransitionKind, UserDataStream, events
 from bingx_sim import Simulator
 from bingx_sim import events as build
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 from tests.integration.conftest import MakeSim
 
 from ..wire import ClosingWebSocket, connect, new_key

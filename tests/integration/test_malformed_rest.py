@@ -12,7 +12,7 @@ import requests
 
 from bingx_sim import Account, Simulator, defaults
 from bingx_sim.core.journal import RestCall
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 from ..wire import headers, new_key
 

@@ -1,12 +1,16 @@
-"""The fault operations of the running simulator: inject, clear, and the one place each
-fault acts on a socket. Mixed into :class:`~bingx_sim.core.state.SimState` (kept in its own
-module so each stays readable); every method runs on the simulator's loop thread.
+"""The fault desk: the part of the running state that holds the injected faults, the calls
+they hold, and the one place each fault acts (a REST call, an upgrade, a socket, a frame).
+
+:class:`~bingx_sim.core.state.SimState` holds one and its operations (``inject``,
+``clear_fault``, ...) delegate here; the wire adapters ask it at the point where a fault
+can act. Every method runs on the simulator's loop thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bingx_sim.core import frames
 from bingx_sim.core.journal import FaultFired, Journal
@@ -21,6 +25,10 @@ from bingx_sim.lab.faults import (
     IgnorePongs,
     LoseEvents,
     RefuseConnect,
+    RestDelay,
+    RestError,
+    RestHang,
+    RestReset,
     Silence,
 )
 
@@ -28,27 +36,44 @@ if TYPE_CHECKING:
     from bingx_sim.core.registry import Registry
     from bingx_sim.core.sockets import Connection
 
-__all__ = ["FaultOps"]
+__all__ = ["FaultDesk"]
 
 _SOCKET_FAULTS = (Drop, Silence, IgnorePongs)
+_REST_FAULTS = (RestError, RestDelay, RestReset, RestHang)
 
 
-class FaultOps:
-    """Fault injection on the running state (see :mod:`bingx_sim.lab.faults`)."""
+class FaultDesk:
+    """Fault injection (see :mod:`bingx_sim.lab.faults`). It needs the journal (every
+    firing is journaled), the socket registry (socket faults act on open sockets) and
+    the exchange clock (for the journal's timestamps)."""
 
-    faults: FaultPlan
-    journal: Journal
-    sockets: Registry
-    _releases: dict[int, asyncio.Event]
+    def __init__(self, journal: Journal, sockets: Registry, now_ms: Callable[[], int]) -> None:
+        self.plan = FaultPlan()
+        self.journal = journal
+        self.sockets = sockets
+        self.now_ms = now_ms
+        self._releases: dict[int, asyncio.Event] = {}
 
-    def now_ms(self) -> int:  # provided by SimState
-        raise NotImplementedError
+    @property
+    def idle(self) -> bool:
+        """No fault is active or holding a call."""
+        return self.plan.empty and not self._releases
+
+    def forget(self) -> None:
+        """Release every held call and forget every fault (a reset)."""
+        self.release_all()
+        self.plan.forget()
+
+    def rest_fault(self, api_key: str | None, method: str, path: str) -> ActiveFault | None:
+        """The REST fault that applies to this call (matched by account, method and
+        path), not yet fired."""
+        return self.plan.find(_REST_FAULTS, api_key, method, path)
 
     # injecting and clearing -------------------------------------------------------
 
     def inject(self, spec: FaultSpec) -> ActiveFault:
         """Add a fault; one that acts on sockets acts on the open ones at once."""
-        active = self.faults.add(spec)
+        active = self.plan.add(spec)
         if isinstance(spec, _SOCKET_FAULTS):
             for conn in self.sockets:
                 if active.spent or spec.api_key not in (None, conn.api_key):
@@ -56,19 +81,16 @@ class FaultOps:
                 self._socket_fault(active, conn)
         return active
 
-    def fault_hits(self, fault_id: int) -> int:
-        return self.faults.hits(fault_id)
+    def hits(self, fault_id: int) -> int:
+        return self.plan.hits(fault_id)
 
-    def active_faults(self) -> list[dict[str, Any]]:
-        return [active.view() for active in self.faults]
-
-    def clear_fault(self, fault_id: int) -> bool:
+    def clear(self, fault_id: int) -> bool:
         """Clear one fault: hung calls are released (closed unanswered), silenced
         sockets speak again, even when its count is spent (what it started lasts until
         cleared). False when there is no such fault."""
-        active = self.faults.remove(fault_id)
+        active = self.plan.remove(fault_id)
         if active is None:  # spent, and perhaps still holding a call or a socket
-            finished = self.faults.finished
+            finished = self.plan.finished
             active = next((a for a in finished if a.id == fault_id and not a.cleared), None)
         if active is None:
             return False
@@ -76,8 +98,8 @@ class FaultOps:
         self._release(active)
         return True
 
-    def clear_faults(self) -> int:
-        cleared = self.faults.clear()
+    def clear_all(self) -> int:
+        cleared = self.plan.clear()
         for active in cleared:
             self._release(active)
         return len(cleared)
@@ -112,15 +134,15 @@ class FaultOps:
     # firing -------------------------------------------------------------------------
 
     def fired(self, active: ActiveFault, where: str) -> None:
-        self.faults.fire(active)
+        self.plan.fire(active)
         spec = active.spec
         self.journal.append(FaultFired(spec.name, active.id, spec.api_key, where, self.now_ms()))
 
-    def unfired_faults(self) -> list[str]:
+    def unfired(self) -> list[str]:
         return [
             f"fault {a.spec.name} #{a.id} (times={a.spec.times}, per {a.spec.scope}) "
             "never fired: the test expected it to (inject it with required=False if not)"
-            for a in self.faults.unfired()
+            for a in self.plan.unfired()
         ]
 
     # where socket faults act --------------------------------------------------------
@@ -144,13 +166,13 @@ class FaultOps:
     def socket_opened(self, conn: Connection) -> None:
         """A new socket meets the socket faults still active for its account."""
         for kind in _SOCKET_FAULTS:
-            active = self.faults.find(kind, conn.api_key)
+            active = self.plan.find(kind, conn.api_key)
             if active is not None and not conn.closed:
                 self._socket_fault(active, conn)
 
     def refusal(self, api_key: str, stream: str) -> RefuseConnect | None:
         """The upgrade fault for this account, fired; ``None`` to let it through."""
-        active = self.faults.find(RefuseConnect, api_key)
+        active = self.plan.find(RefuseConnect, api_key)
         if active is None:
             return None
         self.fired(active, f"ws {stream} upgrade")
@@ -162,26 +184,26 @@ class FaultOps:
         ``text`` already gzipped)."""
         if conn.mute_events is not None:
             return False
-        if not self.faults:  # the usual case: no lookups, no labels
+        if not self.plan:  # the usual case: no lookups, no labels
             return conn.send(text, encoded=encoded)
         where = f"ws {conn.stream} {conn.listen_key[:12]}"
-        lost = self.faults.find(LoseEvents, conn.api_key)
+        lost = self.plan.find(LoseEvents, conn.api_key)
         if lost is not None:
             self.fired(lost, where)
             return False
         delay = 0.0
-        delayed = self.faults.find(DelayFrames, conn.api_key)
+        delayed = self.plan.find(DelayFrames, conn.api_key)
         if delayed is not None:
             assert isinstance(delayed.spec, DelayFrames)
             delay = delayed.spec.seconds
             self.fired(delayed, where)
-        corrupt = self.faults.find(CorruptFrame, conn.api_key)
+        corrupt = self.plan.find(CorruptFrame, conn.api_key)
         if corrupt is not None:
             assert isinstance(corrupt.spec, CorruptFrame)
             self.fired(corrupt, where)
             return conn.send_raw(_damaged(text, corrupt.spec.kind), text, delay=delay)
         copies = 1
-        twice = self.faults.find(DuplicateFrame, conn.api_key)
+        twice = self.plan.find(DuplicateFrame, conn.api_key)
         if twice is not None:
             self.fired(twice, where)
             copies = 2

@@ -1,0 +1,341 @@
+"""The one REST pipeline: every request to the exchange's REST side goes through it.
+
+read → fault → stub → authenticate → rate budget → operation → render → journal
+
+Each step exists once, here. An endpoint is a row (:class:`Endpoint`: method, path,
+auth kind, budget group, operation) in the table of :mod:`bingx_sim.wire.endpoints`, so
+a new endpoint is a row and a synchronous operation, not new handler code. A stub is
+answered by the same pipeline (its ``signed`` is its auth kind), and so is an unknown
+path (100404). Nothing here decides what the exchange does: the operation asks
+:class:`~bingx_sim.core.state.SimState`, which asks the pure rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aiohttp import web
+
+from bingx_sim import defaults
+from bingx_sim.core.journal import RestCall, shared
+from bingx_sim.core.state import STATE, SimState
+from bingx_sim.lab.faults import RestDelay, RestError, RestHang
+from bingx_sim.lab.stubs import Stub
+from bingx_sim.rules import errors
+from bingx_sim.rules.auth import authenticate
+from bingx_sim.rules.errors import ApiError
+from bingx_sim.rules.listen_keys import Account
+from bingx_sim.rules.options import SignatureMode
+from bingx_sim.rules.params import BodyError, Params, decode_body, inflate_body, parse_params
+
+__all__ = [
+    "Answer",
+    "AuthKind",
+    "Call",
+    "Endpoint",
+    "Incoming",
+    "json_bytes",
+    "refuse_plain",
+    "route",
+    "unknown_path",
+]
+
+AuthKind = Literal["signed", "listen-key", "public"]
+"""``signed``: API key, signature and timestamp, as every private endpoint of the
+exchange; ``listen-key``: the listen-key endpoints' own rules (``signature`` option,
+keyless PUT/DELETE by ``change_needs_api_key``); ``public``: market data, no key."""
+
+
+def json_bytes(payload: object) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+@dataclass(slots=True)
+class Incoming:
+    """A request's body and parameters, read once and never raising: ``problem`` says
+    why the exchange could not read it, ``status`` whether that is an HTTP-level refusal
+    (a body the gateway cannot take) or ``None`` for a business error (100400).
+    ``headers`` are added to the answer (the rate limit's)."""
+
+    body: str
+    params: Params
+    problem: str | None = None
+    status: int | None = None
+    gone: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What an operation gets: the state, the caller (``None`` for a public endpoint or
+    a keyless listen-key call), the request's parameters, method and path."""
+
+    state: SimState
+    caller: Account | None
+    params: Params
+    method: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What an operation returns: the HTTP answer, the exchange code it carries, and
+    the client mistake it records (``violation``), if any."""
+
+    status: int
+    body: bytes = b""
+    code: int | None = None
+    violation: str | None = None
+    content_type: str = "application/json"
+
+    @classmethod
+    def error(cls, state: SimState, error: ApiError) -> Answer:
+        """A business error in the exchange's envelope, with the configured status."""
+        body = errors.error_body(error, state.wall.now_ms())
+        violation = errors.violation_text(error) if error.violation else None
+        return cls(state.options.error_status, body, error.code, violation)
+
+    @classmethod
+    def ok(cls, payload: object) -> Answer:
+        return cls(200, json_bytes(payload))
+
+
+Operation = Callable[[Call], Answer]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One REST endpoint: a row of the table. ``budget`` names its rate-limit group
+    (BingX limits per group of endpoints); ``None``: not rate limited."""
+
+    method: str
+    path: str
+    auth: AuthKind
+    budget: str | None
+    operation: Operation
+
+
+# read ---------------------------------------------------------------------------------
+
+
+async def _read(request: web.Request) -> Incoming:
+    raw_query = request.rel_url.raw_query_string
+    try:
+        raw = await request.read() if request.can_read_body else b""
+    except web.HTTPRequestEntityTooLarge as error:
+        return Incoming("", parse_params(raw_query, ""), f"body too large: {error.text}", 413)
+    except ConnectionError:  # the client went away mid-body: nobody will read an answer
+        why = "connection lost while reading the body"
+        return Incoming("", parse_params(raw_query, ""), why, 400, gone=True)
+    try:
+        coding = request.headers.get("Content-Encoding", "")
+        raw = inflate_body(raw, coding, defaults.MAX_REST_BODY) if coding else raw
+    except BodyError as error:
+        return Incoming("", parse_params(raw_query, ""), str(error), error.status)
+    body = decode_body(raw)
+    if body is None:
+        shown = raw.decode("utf-8", "replace")
+        return Incoming(shown, parse_params(raw_query, ""), "body is not UTF-8")
+    params = parse_params(raw_query, body)  # once per request: authentication reuses it
+    if params.duplicate is not None:
+        return Incoming(body, params, f"parameter {params.duplicate!r} sent twice")
+    return Incoming(body, params)
+
+
+# render + journal ------------------------------------------------------------------------
+
+
+async def _send(
+    request: web.Request, state: SimState, incoming: Incoming, answer: Answer
+) -> web.Response:
+    state.journal.append(
+        RestCall(
+            method=request.method,
+            path=shared(request.path),
+            query=incoming.params.query,
+            headers={name: shared(value) for name, value in request.headers.items()},
+            body=incoming.body,
+            status=answer.status,
+            code=answer.code,
+            at_ms=state.now_ms(),
+            violation=answer.violation,
+        )
+    )
+    if state.unflushed:
+        # What this call caused on sockets (its sweep's listenKeyExpired, a DELETE's
+        # closes, an order's events) is on the wire before the answer, as the facade and
+        # control API do; never waiting on a client that does not read.
+        await state.flushed()
+    if not answer.body:
+        # An empty 200 is what the exchange sends on PUT/DELETE (docs/contract.md).
+        response = web.Response(status=answer.status, body=b"")
+    else:
+        response = web.Response(
+            status=answer.status, body=answer.body, content_type=answer.content_type
+        )
+    if incoming.status is not None:  # after a refused body, start afresh
+        response.force_close()
+    response.headers.update(incoming.headers)
+    return response
+
+
+def _plain(incoming: Incoming, status: int, why: str) -> Answer:
+    violation = None if incoming.gone else why  # a client that left made no request
+    return Answer(status, f"{status} {why}".encode(), None, violation, "text/plain")
+
+
+def _unreadable(state: SimState, incoming: Incoming) -> Answer:
+    """A request the exchange cannot read: a plain HTTP refusal, or 100400 in its JSON."""
+    why = incoming.problem or "unreadable request"
+    if incoming.status is not None:
+        return _plain(incoming, incoming.status, why)
+    return Answer.error(state, ApiError(errors.ARGUMENTS_INVALID, why))
+
+
+async def refuse_plain(request: web.Request, status: int, why: str) -> web.Response:
+    """A plain-text HTTP refusal, journaled as the client's mistake (for requests the
+    exchange refuses at the HTTP level, such as a GET of a websocket path without an
+    upgrade)."""
+    state = request.app[STATE]
+    incoming = await _read(request)
+    return await _send(request, state, incoming, _plain(incoming, status, why))
+
+
+# fault ------------------------------------------------------------------------------
+
+
+def _unanswered(request: web.Request) -> web.Response:
+    """Close the connection without a response (a reset, or a hang released)."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=499)  # never written: the connection is gone
+
+
+async def _injected(
+    request: web.Request, state: SimState, incoming: Incoming
+) -> web.Response | None:
+    """The account's REST fault for this call (matched by method and path), acted on:
+    an answer to send instead, an unanswered close, or ``None`` to carry on (after a
+    ``RestDelay``)."""
+    api_key = request.headers.get("X-BX-APIKEY")
+    active = state.faults.rest_fault(api_key, request.method, request.path)
+    if active is None:
+        return None
+    spec = active.spec
+    state.faults.fired(active, f"{request.method} {request.path}")
+    if isinstance(spec, RestError):
+        if spec.code is not None:
+            body = errors.error_body(ApiError(spec.code, spec.msg), state.wall.now_ms())
+            answer = Answer(spec.status, body, spec.code)
+        else:
+            answer = Answer(spec.status, (spec.body or "").encode())
+        return await _send(request, state, incoming, answer)
+    if isinstance(spec, RestDelay) and not await state.faults.held(active, spec.seconds):
+        return None  # late, and then answered as usual
+    if isinstance(spec, RestHang):
+        await state.faults.held(active, None)
+    return _unanswered(request)
+
+
+# authenticate + budget -----------------------------------------------------------------
+
+
+def _admit(
+    request: web.Request, state: SimState, incoming: Incoming, auth: AuthKind, budget: str | None
+) -> Account | Answer | None:
+    """Who is calling (``None``: nobody needs to be), or the refusal to send."""
+    state.sweep()
+    api_key = request.headers.get("X-BX-APIKEY")
+    if auth == "public":
+        return None
+    keyless = auth == "listen-key" and not api_key and request.method in ("PUT", "DELETE")
+    if keyless and not state.options.change_needs_api_key:
+        return None  # the listen key alone identifies the owner
+    options = state.options
+    mode: SignatureMode = (
+        options.signature if auth == "listen-key" or options.signature == "off" else "required"
+    )
+    account = authenticate(
+        api_key,
+        request.rel_url.raw_query_string,
+        incoming.body,
+        find_account=state.exchange.account,
+        options=options,
+        wall_now_ms=state.wall.now_ms(),
+        params=incoming.params.merged,
+        signature_mode=mode,
+    )
+    if isinstance(account, ApiError):
+        return Answer.error(state, account)
+    if budget is not None:
+        verdict = state.spend_budget(budget, account.api_key)
+        if verdict is not None:
+            incoming.headers.update(verdict.headers())
+            if not verdict.allowed:
+                return Answer.error(state, state.rate_limited(budget, verdict.reset_ms))
+    return account
+
+
+async def _serve(
+    request: web.Request,
+    auth: AuthKind,
+    budget: str | None,
+    operation: Operation,
+) -> web.Response:
+    state = request.app[STATE]
+    incoming = await _read(request)
+    injected = await _injected(request, state, incoming)
+    if injected is not None:
+        return injected
+    if incoming.problem is not None:
+        return await _send(request, state, incoming, _unreadable(state, incoming))
+    # A stub wins over a modelled endpoint (as over an unknown path), except over the
+    # listen-key calls, which a stub never takes away (the lifecycle is what we test).
+    stub = None if auth == "listen-key" else state.stubs.match(request.method, request.path)
+    if stub is not None:
+        auth, budget, operation = _stub_row(stub.stub)
+    admitted = _admit(request, state, incoming, auth, budget)
+    if isinstance(admitted, Answer):
+        return await _send(request, state, incoming, admitted)
+    answer = operation(Call(state, admitted, incoming.params, request.method, request.path))
+    if stub is not None:
+        incoming.headers.update(stub.stub.headers)
+    return await _send(request, state, incoming, answer)
+
+
+def route(endpoint: Endpoint) -> web.RouteDef:
+    """The aiohttp route of one row."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return await _serve(request, endpoint.auth, endpoint.budget, endpoint.operation)
+
+    return web.route(endpoint.method, endpoint.path, handler)
+
+
+# stubs and unknown paths ---------------------------------------------------------------
+
+
+def _stub_row(stub: Stub) -> tuple[AuthKind, str | None, Operation]:
+    def answer(call: Call) -> Answer:
+        body, content_type = stub.payload()
+        return Answer(stub.status, body, content_type=content_type)
+
+    return ("signed" if stub.signed else "public"), None, answer
+
+
+def _not_found(call: Call) -> Answer:
+    return Answer(
+        404,
+        errors.error_body(errors.PATH_ERROR, call.state.wall.now_ms()),
+        errors.PATH_NOT_FOUND,
+        f"unknown endpoint {call.method} {call.path}",
+    )
+
+
+async def unknown_path(request: web.Request) -> web.Response:
+    """Any other path or method: a stub's answer if one matches, else the exchange's
+    100404, recorded as a client mistake."""
+    return await _serve(request, "public", None, _not_found)
