@@ -14,7 +14,13 @@ from bingx_sim.core.state import STATE, SimState
 from bingx_sim.lab.faults import fault_from_json
 from bingx_sim.lab.incidents import INCIDENTS
 from bingx_sim.lab.stubs import stub_from_json
-from bingx_sim.wire.control import CONTROL_PREFIX, ControlError, _body, _guarded, _json
+from bingx_sim.wire.control_http import (
+    CONTROL_PREFIX,
+    ControlError,
+    guarded,
+    json_answer,
+    read_body,
+)
 
 __all__ = ["lab_routes"]
 
@@ -36,89 +42,89 @@ def _account(body: dict[str, Any], state: SimState, *, required: bool) -> str | 
 
 async def add_fault(request: web.Request) -> web.StreamResponse:
     state = _state(request)
-    body = await _body(request)
+    body = await read_body(request)
     _account(body, state, required=False)
     try:
         fault = fault_from_json(body)
     except (TypeError, ValueError) as error:
         raise ControlError(400, str(error)) from None
     active = state.inject(fault)
-    return _json(active.view(), 201)
+    return json_answer(active.view(), 201)
 
 
 async def list_faults(request: web.Request) -> web.StreamResponse:
-    return _json({"faults": [a.view() for a in _state(request).active_faults()]})
+    return json_answer({"faults": [a.view() for a in _state(request).active_faults()]})
 
 
 async def clear_faults(request: web.Request) -> web.StreamResponse:
-    return _json({"cleared": _state(request).clear_faults()})
+    return json_answer({"cleared": _state(request).clear_faults()})
 
 
 async def clear_fault(request: web.Request) -> web.StreamResponse:
     raw = request.match_info["fault_id"]
     if not raw.isdigit() or not _state(request).clear_fault(int(raw)):
         raise ControlError(404, f"no active fault {raw!r}")
-    return _json({"cleared": 1})
+    return json_answer({"cleared": 1})
 
 
 async def expire_key(request: web.Request) -> web.StreamResponse:
     key = request.match_info["key"]
     if not _state(request).expire_key(key):
         raise ControlError(404, "no active listen key like that")
-    return _json({"expired": key})
+    return json_answer({"expired": key})
 
 
 async def forget_key(request: web.Request) -> web.StreamResponse:
     key = request.match_info["key"]
     if not _state(request).forget_key(key):
         raise ControlError(404, "no active listen key like that")
-    return _json({"forgotten": key})
+    return json_answer({"forgotten": key})
 
 
 async def close_sockets(request: web.Request) -> web.StreamResponse:
     state = _state(request)
-    body = await _body(request)
+    body = await read_body(request)
     account = _account(body, state, required=False)
     code, reason = body.get("code", 1001), body.get("reason", "")
     if isinstance(code, bool) or not isinstance(code, int) or not isinstance(reason, str):
         raise ControlError(400, "code must be an integer and reason a string")
     try:
-        return _json({"closed": state.close_sockets(account, code, reason)})
+        return json_answer({"closed": state.close_sockets(account, code, reason)})
     except ValueError as error:
         raise ControlError(400, str(error)) from None
 
 
 async def add_stub(request: web.Request) -> web.StreamResponse:
     try:
-        stub = stub_from_json(await _body(request))
+        stub = stub_from_json(await read_body(request))
     except (TypeError, ValueError) as error:
         raise ControlError(400, str(error)) from None
-    return _json(_state(request).add_stub(stub).view(), 201)
+    return json_answer(_state(request).add_stub(stub).view(), 201)
 
 
 async def list_stubs(request: web.Request) -> web.StreamResponse:
-    return _json({"stubs": [active.view() for active in _state(request).stubs]})
+    return json_answer({"stubs": [active.view() for active in _state(request).stubs]})
 
 
 async def clear_stubs(request: web.Request) -> web.StreamResponse:
-    return _json({"cleared": _state(request).clear_stubs()})
+    return json_answer({"cleared": _state(request).clear_stubs()})
 
 
 async def clear_stub(request: web.Request) -> web.StreamResponse:
     raw = request.match_info["stub_id"]
     if not raw.isdigit() or not _state(request).stubs.remove(int(raw)):
         raise ControlError(404, f"no active stub {raw!r}")
-    return _json({"cleared": 1})
+    return json_answer({"cleared": 1})
 
 
 async def options(request: web.Request) -> web.StreamResponse:
     opts = dataclasses.asdict(_state(request).options)
     opts["signature_encodings"] = sorted(opts["signature_encodings"])
-    return _json({"options": opts})
+    return json_answer({"options": opts})
 
 
 async def list_incidents(request: web.Request) -> web.StreamResponse:
-    return _json({"incidents": [incident.view() for incident in INCIDENTS.values()]})
+    return json_answer({"incidents": [incident.view() for incident in INCIDENTS.values()]})
 
 
 async def run_incident(request: web.Request) -> web.StreamResponse:
@@ -127,28 +133,28 @@ async def run_incident(request: web.Request) -> web.StreamResponse:
     incident = INCIDENTS.get(name)
     if incident is None:
         raise ControlError(404, f"no incident {name!r}; known: {', '.join(INCIDENTS)}")
-    account = _account(await _body(request), state, required=True)
+    account = _account(await read_body(request), state, required=True)
     assert account is not None
     incident.apply(state, account)
     log.info("incident %s triggered for account %s", name, account[:8])
-    return _json({"incident": name, "account": account})
+    return json_answer({"incident": name, "account": account})
 
 
 def lab_routes() -> list[web.RouteDef]:
     p = CONTROL_PREFIX
     return [
-        web.post(f"{p}/faults", _guarded(add_fault)),
-        web.get(f"{p}/faults", _guarded(list_faults)),
-        web.delete(f"{p}/faults", _guarded(clear_faults)),
-        web.delete(f"{p}/faults/{{fault_id}}", _guarded(clear_fault)),
-        web.post(f"{p}/listen-keys/{{key}}/expire", _guarded(expire_key)),
-        web.post(f"{p}/listen-keys/{{key}}/forget", _guarded(forget_key)),
-        web.post(f"{p}/sockets/close", _guarded(close_sockets)),
-        web.get(f"{p}/options", _guarded(options)),
-        web.post(f"{p}/stubs", _guarded(add_stub)),
-        web.get(f"{p}/stubs", _guarded(list_stubs)),
-        web.delete(f"{p}/stubs", _guarded(clear_stubs)),
-        web.delete(f"{p}/stubs/{{stub_id}}", _guarded(clear_stub)),
-        web.get(f"{p}/incidents", _guarded(list_incidents)),
-        web.post(f"{p}/incidents/{{name}}", _guarded(run_incident)),
+        web.post(f"{p}/faults", guarded(add_fault)),
+        web.get(f"{p}/faults", guarded(list_faults)),
+        web.delete(f"{p}/faults", guarded(clear_faults)),
+        web.delete(f"{p}/faults/{{fault_id}}", guarded(clear_fault)),
+        web.post(f"{p}/listen-keys/{{key}}/expire", guarded(expire_key)),
+        web.post(f"{p}/listen-keys/{{key}}/forget", guarded(forget_key)),
+        web.post(f"{p}/sockets/close", guarded(close_sockets)),
+        web.get(f"{p}/options", guarded(options)),
+        web.post(f"{p}/stubs", guarded(add_stub)),
+        web.get(f"{p}/stubs", guarded(list_stubs)),
+        web.delete(f"{p}/stubs", guarded(clear_stubs)),
+        web.delete(f"{p}/stubs/{{stub_id}}", guarded(clear_stub)),
+        web.get(f"{p}/incidents", guarded(list_incidents)),
+        web.post(f"{p}/incidents/{{name}}", guarded(run_incident)),
     ]

@@ -41,10 +41,10 @@ def test_old_import_paths_still_work() -> None:
     from bingx_clocks import real_monotonic
     from bingx_sim import Simulator
     from bingx_sim.runners.simulator import Simulator as same
-    from bingx_sim.wire.control import BUILDERS
+    from bingx_sim.rules.event_types import EVENT_TYPES
 
     assert old is real_monotonic and Simulator is same
-    assert set(BUILDERS) == {
+    assert {name for name, kind in EVENT_TYPES.items() if kind.pushable} == {
         "ACCOUNT_UPDATE",
         "ORDER_TRADE_UPDATE",
         "ACCOUNT_CONFIG_UPDATE",
