@@ -40,8 +40,8 @@ def test_old_import_paths_still_work() -> None:
     from bingx._clock import real_monotonic as old
     from bingx_clocks import real_monotonic
     from bingx_sim import Simulator
-    from bingx_sim.runners.simulator import Simulator as same
     from bingx_sim.rules.event_types import EVENT_TYPES
+    from bingx_sim.runners.simulator import Simulator as same
 
     assert old is real_monotonic and Simulator is same
     assert {name for name, kind in EVENT_TYPES.items() if kind.pushable} == {
