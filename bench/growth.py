@@ -24,7 +24,7 @@ import requests
 from bingx_sim import RestCall, Simulator
 from bingx_sim.core.journal import Journal, shared
 from bingx_sim.core.state import SimState
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 from .report import Figure, Stat
 

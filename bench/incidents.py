@@ -10,7 +10,7 @@ settings (a 1 s idle timeout, a 1 s backoff), not by the simulator.
 from __future__ import annotations
 
 from bingx_sim import INCIDENTS, Simulator
-from tests.examples.test_incidents import quick_keeper, received_after
+from tests.examples.test_incidents import arrange, quick_keeper, received_after
 
 from .report import Figure, Stat
 
@@ -20,6 +20,7 @@ def _recovery_ms(name: str | None) -> float:
         account = sim.add_account()
         with quick_keeper(sim, account) as keeper:
             if name is not None:
+                arrange(sim, account, INCIDENTS[name])  # the orders it acts on, if any
                 INCIDENTS[name].trigger(sim, account)
             return received_after(sim, account, keeper, within=30.0) * 1000
 

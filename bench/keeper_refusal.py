@@ -15,7 +15,7 @@ import websocket
 
 from bingx import BingXClient, UserDataStream
 from bingx_sim import Simulator
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 from .report import Figure, Stat
 

@@ -36,7 +36,7 @@ def _scenario(scenario: str) -> None:
     import websocket
 
     from bingx_sim import Simulator
-    from bingx_sim.wire.rest import LISTEN_KEY_PATH
+    from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
     with Simulator(pong_timeout=600) as sim, requests.Session() as http:
         account = sim.add_account()

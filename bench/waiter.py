@@ -10,7 +10,7 @@ import time
 import requests
 
 from bingx_sim import Simulator, WsFrame
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 from .report import Figure, Stat
 

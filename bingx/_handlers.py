@@ -7,6 +7,7 @@ caller (an ``on_error`` that raises is dropped, so an error cannot loop).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,12 @@ class HandlerSlots:
 
     def on_error(self, handler: Callable[[Exception], None]) -> None:
         self._handlers["error"] = handler
+
+    def _forward_to(self, other: HandlerSlots) -> None:
+        """Have ``other`` run this object's handlers of the stream slots (and ``event``,
+        ``error``), looked up when called: a handler registered later reaches it too."""
+        for slot in (*STREAM_SLOTS, "event", "error"):
+            other._handlers[slot] = functools.partial(self._call, slot)
 
     def _call(self, slot: str, *args: Any) -> None:
         handler = self._handlers[slot]

@@ -11,7 +11,6 @@ threads.
 
 from __future__ import annotations
 
-import functools
 import queue
 import random
 import threading
@@ -26,7 +25,7 @@ from bingx_clocks.wakeups import Wakeups
 
 from . import events as ev
 from . import policy as p
-from ._handlers import STREAM_SLOTS, HandlerSlots
+from ._handlers import HandlerSlots
 from .client import BingXClient
 from .exceptions import BingXException, ListenKeyNotFound
 from .policy import TRANSITION_KINDS, TransitionKind
@@ -319,9 +318,8 @@ class UserDataStream(HandlerSlots):
             idle_timeout=self._idle_timeout,
         )
         # Forward, not copy: a handler registered after start() reaches every stream.
-        for slot in (*STREAM_SLOTS, "event", "error"):
-            stream._handlers[slot] = functools.partial(self._call, slot)
-        stream._add_internal(self._reporter(stream, key, attempt))
+        self._forward_to(stream)
+        stream.observe(self._reporter(stream, key, attempt))
         try:
             stream.connect()
         except BingXException as error:

@@ -31,36 +31,10 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
-__all__ = [
-    "TRANSITION_KINDS",
-    "Action",
-    "Backoff",
-    "Connect",
-    "ConnectFailed",
-    "Connected",
-    "Delete",
-    "DeleteFailed",
-    "Deleted",
-    "Disconnect",
-    "Dropped",
-    "Extend",
-    "ExtendFailed",
-    "Extended",
-    "Generate",
-    "GenerateFailed",
-    "Generated",
-    "KeeperPolicy",
-    "KeyExpired",
-    "Note",
-    "Now",
-    "Observation",
-    "Phase",
-    "RateLimit",
-    "TransitionKind",
-]
-
+# The vocabulary (observations, actions, transition kinds) has its one home and its one
+# list of names in ``policy_types``; ``bingx.policy`` re-exports all of it.
+from .policy_types import *  # noqa: F403
 from .policy_types import (
-    TRANSITION_KINDS,
     Action,
     Connect,
     Connected,

@@ -1,6 +1,9 @@
 """The keeper policy's vocabulary: what it observes and what it asks for, as frozen
 dataclasses, and the transition kinds it notes. Kept apart from :mod:`bingx.policy`
-(the rules) so each module stays readable."""
+(the rules) so each module stays readable. This is each name's one home and ``__all__``
+their one list: :mod:`bingx.policy` re-exports every name in it (``from .policy_types
+import *``), so ``bingx.policy.Connected`` and ``bingx.policy_types.Connected`` are the
+same class."""
 
 from __future__ import annotations
 

@@ -94,8 +94,10 @@ class AccountDataStream(HandlerSlots):
         """Called once when the socket is gone, whoever closed it."""
         self._handlers["close"] = handler
 
-    def _add_internal(self, hook: Callable[[ev.Event | None], None]) -> None:
-        """For :class:`bingx.UserDataStream`: every event, then ``None`` on close."""
+    def observe(self, hook: Callable[[ev.Event | None], None]) -> None:
+        """Call ``hook`` on the receive thread with every event, before the handlers run,
+        then once with ``None`` when the socket is gone (how :class:`bingx.UserDataStream`
+        follows its socket)."""
         self._internal.append(hook)
 
     # lifecycle --------------------------------------------------------------------

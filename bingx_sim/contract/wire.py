@@ -14,7 +14,7 @@ import websocket
 from bingx_clocks import wall_time_ms
 from bingx_sim.plugin.targets import Target
 from bingx_sim.rules.auth import sign
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 BINARY = websocket.ABNF.OPCODE_BINARY
 TEXT = websocket.ABNF.OPCODE_TEXT

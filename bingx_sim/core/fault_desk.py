@@ -9,8 +9,8 @@ can act. Every method runs on the simulator's loop thread.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from bingx_sim.core import frames
 from bingx_sim.core.journal import FaultFired, Journal
@@ -25,11 +25,13 @@ from bingx_sim.lab.faults import (
     IgnorePongs,
     LoseEvents,
     RefuseConnect,
+    ReorderEvents,
     RestDelay,
     RestError,
     RestHang,
     RestReset,
     Silence,
+    SuppressTriggered,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ __all__ = ["FaultDesk"]
 
 _SOCKET_FAULTS = (Drop, Silence, IgnorePongs)
 _REST_FAULTS = (RestError, RestDelay, RestReset, RestHang)
+_CONDITIONAL = frozenset({"STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP", "TAKE_PROFIT"})
 
 
 class FaultDesk:
@@ -53,6 +56,8 @@ class FaultDesk:
         self.sockets = sockets
         self.now_ms = now_ms
         self._releases: dict[int, asyncio.Event] = {}
+        # Frames a ReorderEvents fault holds back, per socket: (text, gzipped, fault id).
+        self._held: dict[Connection, tuple[str, bytes | None, int]] = {}
 
     @property
     def idle(self) -> bool:
@@ -63,6 +68,27 @@ class FaultDesk:
         """Release every held call and forget every fault (a reset)."""
         self.release_all()
         self.plan.forget()
+        self._held.clear()
+
+    def socket_gone(self, conn: Connection) -> None:
+        """A socket ended: a frame a fault held back for it has nobody to reach."""
+        self._held.pop(conn, None)
+
+    def suppressed(self, api_key: str, event: Mapping[str, Any]) -> bool:
+        """Whether a ``SuppressTriggered`` fault keeps this event from being pushed at
+        all (fired when it does): an order update of a triggered conditional order."""
+        if not self.plan or event.get("e") != "ORDER_TRADE_UPDATE":
+            return False
+        order = event.get("o")
+        if not isinstance(order, Mapping) or order.get("o") not in _CONDITIONAL:
+            return False
+        if order.get("x") == "NEW" and order.get("X") == "NEW":
+            return False  # the placement, before any trigger, is pushed as usual
+        active = self.plan.find(SuppressTriggered, api_key)
+        if active is None:
+            return False
+        self.fired(active, f"push ORDER_TRADE_UPDATE {order.get('i')}")
+        return True
 
     def rest_fault(self, api_key: str | None, method: str, path: str) -> ActiveFault | None:
         """The REST fault that applies to this call (matched by account, method and
@@ -108,6 +134,10 @@ class FaultDesk:
         event = self._releases.pop(active.id, None)
         if event is not None:
             event.set()
+        for conn, (text, encoded, fault_id) in list(self._held.items()):
+            if fault_id == active.id:  # a frame held back is late, never lost
+                del self._held[conn]
+                conn.send(text, encoded=encoded)
         for conn in self.sockets:  # undo what this fault did to sockets, nothing else
             if conn.mute_pings == active.id:
                 conn.mute_pings = None
@@ -184,7 +214,7 @@ class FaultDesk:
         ``text`` already gzipped)."""
         if conn.mute_events is not None:
             return False
-        if not self.plan:  # the usual case: no lookups, no labels
+        if not self.plan and not self._held:  # the usual case: no lookups, no labels
             return conn.send(text, encoded=encoded)
         where = f"ws {conn.stream} {conn.listen_key[:12]}"
         lost = self.plan.find(LoseEvents, conn.api_key)
@@ -202,6 +232,13 @@ class FaultDesk:
             assert isinstance(corrupt.spec, CorruptFrame)
             self.fired(corrupt, where)
             return conn.send_raw(_damaged(text, corrupt.spec.kind), text, delay=delay)
+        held = self._held.pop(conn, None)
+        if held is None:
+            reorder = self.plan.find(ReorderEvents, conn.api_key)
+            if reorder is not None:  # hold this one back until the next event
+                self.fired(reorder, where)
+                self._held[conn] = (text, encoded, reorder.id)
+                return True
         copies = 1
         twice = self.plan.find(DuplicateFrame, conn.api_key)
         if twice is not None:
@@ -210,6 +247,8 @@ class FaultDesk:
         sent = False
         for _ in range(copies):
             sent = conn.send(text, delay=delay, encoded=encoded) or sent
+        if held is not None:  # the event held back goes right after this one
+            conn.send(held[0], delay=delay, encoded=held[1])
         return sent
 
 

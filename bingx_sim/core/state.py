@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
@@ -31,13 +32,25 @@ from bingx_sim.core.registry import Registry
 from bingx_sim.core.sockets import Connection
 from bingx_sim.lab.faults import ActiveFault, FaultSpec
 from bingx_sim.lab.stubs import ActiveStub, Stub, StubPlan
+from bingx_sim.ledger import Effect as LedgerEffect
+from bingx_sim.ledger import Ledger, fixed
+from bingx_sim.ledger import endpoints as ledger_endpoints
 from bingx_sim.rules import errors
 from bingx_sim.rules.errors import ApiError
 from bingx_sim.rules.listen_keys import Account, Exchange, KeyOutcome, ListenKey, seeded_factories
 from bingx_sim.rules.options import ContractOptions
+from bingx_sim.rules.price_script import PriceScript
 from bingx_sim.rules.rate_limit import RateBudget, RateVerdict
 
 __all__ = ["STATE", "SimConfig", "SimState"]
+
+PLACE_ORDER_PATH = "/openApi/swap/v2/trade/order"
+QUERY_ORDER_PATH = "/openApi/swap/v2/trade/order"
+ACCOUNT_VIEW_PATHS = {
+    "balance": "/openApi/swap/v2/user/balance",
+    "positions": "/openApi/swap/v2/user/positions",
+    "openOrders": "/openApi/swap/v2/trade/openOrders",
+}
 
 log = logging.getLogger("bingx_sim")
 
@@ -107,6 +120,10 @@ class SimState:
         self.faults = FaultDesk(self.journal, self.sockets, self.now_ms)
         self.fan_out = FanOut(self.sockets, self.faults.deliver)
         self.seed_accounts: list[Account] = []
+        self.seed_balances: dict[str, dict[str, str | Decimal]] = {}
+        self.ledger = self._new_ledger()
+        self.ledger_touched = False  # read by ``pristine`` from the test's thread
+        self.price_script = PriceScript()
         self._tasks: set[asyncio.Task[Any]] = set()
         for account in seed_accounts:
             self.add_seed_account(account.api_key, account.api_secret)
@@ -145,6 +162,11 @@ class SimState:
     def sweep(self) -> list[ListenKey]:
         """Expire what is due now; its sockets get ``listenKeyExpired`` queued first."""
         now = self.now_ms()
+        if self.price_script:
+            for step in self.price_script.due(now):
+                self._ledger_effects(
+                    self.ledger.set_price(step.symbol, step.mark, now_ms=step.at_ms)
+                )
         expired = self.exchange.expire_due(now)
         if expired:
             self.apply([AnnounceExpiry(key.key, now) for key in expired])
@@ -243,6 +265,7 @@ class SimState:
     def socket_closing(self, conn: Connection) -> None:
         """The socket's reader ended: no more events are routed to it."""
         self.sockets.discard(conn)
+        self.faults.socket_gone(conn)
 
     def socket_closed(self, conn: Connection) -> None:
         """The socket's writer handed over its last frame: it is gone."""
@@ -251,19 +274,183 @@ class SimState:
         if not conn.finished.done():
             conn.finished.set_result(None)
 
+    # the account model --------------------------------------------------------------
+
+    def _new_ledger(self) -> Ledger:
+        options = self.options
+        return Ledger(
+            position_mode=options.position_mode,
+            error_codes=options.error_codes,
+            place_order_shape=options.place_order_shape,
+            now_ms=self.now_ms(),
+        )
+
+    def _ledger_effects(self, effects: Iterable[LedgerEffect]) -> list[dict[str, Any]]:
+        """Push what a ledger operation emitted, in order; the events, for the caller."""
+        self.ledger_touched = True
+        pushed = [
+            Push(api_key, event, product)
+            for api_key, product, event in effects
+            if not self.faults.suppressed(api_key, event)  # the exchange stays silent
+        ]
+        self.apply(pushed)
+        return [dict(push.event) for push in pushed]
+
+    def ledger_request(
+        self, method: str, path: str, api_key: str | None, params: Mapping[str, str]
+    ) -> object:
+        """One modelled REST endpoint (a row of ``bingx_sim.ledger.ENDPOINTS``) for
+        ``api_key`` (``None`` on a public one): its ``data``; its events are pushed before
+        this returns. ``Refused`` (the exchange's error) leaves the ledger unchanged."""
+        data, effects = ledger_endpoints.call(
+            self.ledger, method, path, api_key or "", params, self.now_ms()
+        )
+        if effects or method != "GET":
+            self._ledger_effects(effects)
+        return data
+
+    def _wallet(self, product: str) -> None:
+        if product != "swap":
+            raise ValueError(
+                f"product {product!r} is not supported by bingx-sim's account model yet: "
+                "only 'swap' (USDT-M) has a ledger"
+            )
+
+    def _known(self, api_key: str) -> None:
+        if self.exchange.account(api_key) is None:
+            raise KeyError(f"no account with api key {api_key!r}")
+
+    def set_price(
+        self,
+        symbol: str,
+        price: str | Decimal,
+        *,
+        last: str | Decimal | None = None,
+        index: str | Decimal | None = None,
+        product: str = "swap",
+    ) -> list[dict[str, Any]]:
+        """Set ``symbol``'s mark price (last and index follow unless given) and run the
+        matcher now: resting limits that cross fill as maker, stops trigger. The events
+        it pushed, in order."""
+        self._wallet(product)
+        self.sweep()
+        return self._ledger_effects(
+            self.ledger.set_price(symbol, price, last=last, index=index, now_ms=self.now_ms())
+        )
+
+    def script_prices(self, symbol: str, steps: Iterable[tuple[int, str | Decimal]]) -> int:
+        """Schedule mark prices of ``symbol`` at exchange times (epoch ms): each applies
+        (as :meth:`set_price`) once the exchange clock reaches it, in time order, on
+        the next sweep (a request, ``settle``, ``advance``, the watcher). How many are
+        scheduled in all."""
+        self.ledger.contract(symbol)  # unknown symbol: Refused now, not at the step
+        return self.price_script.add(symbol, steps)
+
+    def deposit(
+        self, api_key: str, asset: str, amount: str | Decimal, product: str = "swap"
+    ) -> str:
+        """Credit ``amount`` of ``asset`` (``ACCOUNT_UPDATE`` reason ``DEPOSIT``); the
+        new wallet balance."""
+        self._wallet(product)
+        self._known(api_key)
+        balance, effects = self.ledger.deposit(api_key, asset, amount, now_ms=self.now_ms())
+        self._ledger_effects(effects)
+        return fixed(balance, 8)
+
+    def withdraw(
+        self, api_key: str, asset: str, amount: str | Decimal, product: str = "swap"
+    ) -> str:
+        """Debit ``amount`` (refused above the available margin); the new balance."""
+        self._wallet(product)
+        self._known(api_key)
+        balance, effects = self.ledger.withdraw(api_key, asset, amount, now_ms=self.now_ms())
+        self._ledger_effects(effects)
+        return fixed(balance, 8)
+
+    def fill(
+        self, api_key: str, order_id: int, qty: str | Decimal, price: str | Decimal | None = None
+    ) -> dict[str, Any]:
+        """Force a (partial) maker fill of a resting limit order; the order as REST
+        shows it afterwards."""
+        self._known(api_key)
+        order, effects = self.ledger.fill(api_key, order_id, qty, price, now_ms=self.now_ms())
+        self._ledger_effects(effects)
+        return self.order_view(api_key, order.symbol, order.order_id)
+
+    def funding(self, symbol: str, rate: str | Decimal) -> list[dict[str, Any]]:
+        """Settle funding at ``rate`` on every open position of ``symbol``; the events."""
+        return self._ledger_effects(self.ledger.funding(symbol, rate, now_ms=self.now_ms()))
+
+    def liquidate(self, api_key: str, symbol: str) -> list[dict[str, Any]]:
+        """Liquidate ``api_key``'s positions in ``symbol`` at the mark price; the
+        liquidation orders as REST shows them."""
+        self._known(api_key)
+        orders, effects = self.ledger.liquidate(api_key, symbol, now_ms=self.now_ms())
+        self._ledger_effects(effects)
+        return [self.order_view(api_key, o.symbol, o.order_id) for o in orders]
+
+    def place_order(self, api_key: str, params: Mapping[str, str]) -> object:
+        """Place an order as ``POST /openApi/swap/v2/trade/order`` with ``params``
+        would (the same validation, answer and events)."""
+        self._known(api_key)
+        return self.ledger_request("POST", PLACE_ORDER_PATH, api_key, params)
+
+    def order_view(self, api_key: str, symbol: str, order_id: int) -> dict[str, Any]:
+        """One order as ``GET .../trade/order`` answers it."""
+        data = self.ledger_request(
+            "GET", QUERY_ORDER_PATH, api_key, {"symbol": symbol, "orderId": str(order_id)}
+        )
+        assert isinstance(data, dict)
+        order = data.get("order", data)
+        assert isinstance(order, dict)
+        return order
+
+    def account_view(self, api_key: str) -> dict[str, Any]:
+        """The account as REST shows it: balance, positions and open orders."""
+        self._known(api_key)
+        return {
+            name: self.ledger_request("GET", path, api_key, {})
+            for name, path in ACCOUNT_VIEW_PATHS.items()
+        }
+
     # the test's operations (through the facade and the control API) ------------------
 
-    def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
-        """Register an API key pair (generated when not given). ``ValueError`` when the
-        key exists with another secret."""
-        return self.exchange.add_account(api_key, api_secret)
+    def add_account(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        balances: Mapping[str, str | Decimal] | None = None,
+    ) -> Account:
+        """Register an API key pair (generated when not given) and its USDT-M wallet
+        (``balances``: starting amounts per asset, not deposits). ``ValueError`` when the
+        key exists with another secret, or for a bad balance (then nothing changed)."""
+        new = api_key is None or self.exchange.account(api_key) is None
+        account = self.exchange.add_account(api_key, api_secret)
+        if account.api_key not in self.ledger.accounts:
+            try:
+                self.ledger.open_account(account.api_key, balances)
+            except ValueError:
+                if new:  # all or nothing: the key pair goes too
+                    self.exchange.remove_account(account.api_key)
+                raise
+            self.ledger_touched = self.ledger_touched or balances is not None
+        elif balances is not None:
+            raise ValueError(f"account {account.api_key!r} exists: deposit instead")
+        return account
 
     def add_seed_account(
-        self, api_key: str | None = None, api_secret: str | None = None
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        balances: Mapping[str, str | Decimal] | None = None,
     ) -> Account:
-        """An account that every :meth:`reset` re-creates (the sandbox's accounts)."""
-        account = self.add_account(api_key, api_secret)
+        """An account that every :meth:`reset` re-creates (the sandbox's accounts), with
+        the same starting ``balances``."""
+        account = self.add_account(api_key, api_secret, balances)
         self.seed_accounts.append(account)
+        if balances is not None:
+            self.seed_balances[account.api_key] = dict(balances)
+        self.ledger_touched = False  # what a reset restores is the starting point
         return account
 
     def settle(self) -> list[str]:
@@ -407,8 +594,12 @@ class SimState:
         self.clock.reset()
         self.journal.clear()
         self.expected_errors = []
+        self.ledger = self._new_ledger()
+        self.price_script.clear()
         for account in self.seed_accounts:
             self.exchange.add_account(account.api_key, account.api_secret)
+            self.ledger.open_account(account.api_key, self.seed_balances.get(account.api_key))
+        self.ledger_touched = False
         return problems
 
     @property
@@ -424,6 +615,7 @@ class SimState:
             and not self.live
             and not len(self.sockets)
             and self.exchange.untouched(len(self.seed_accounts))
+            and not self.ledger_touched
             and self.clock.offset_ms == 0
             and self.faults.idle
             and self.stubs.empty

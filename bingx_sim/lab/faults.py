@@ -33,11 +33,13 @@ __all__ = [
     "IgnorePongs",
     "LoseEvents",
     "RefuseConnect",
+    "ReorderEvents",
     "RestDelay",
     "RestError",
     "RestHang",
     "RestReset",
     "Silence",
+    "SuppressTriggered",
     "fault_from_json",
 ]
 
@@ -232,6 +234,26 @@ class LoseEvents(FaultSpec):
     """The next events are not delivered, as on a lossy parallel socket."""
 
     scope: ClassVar[str] = "frame"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReorderEvents(FaultSpec):
+    """The next event frames arrive out of order: each is held back and sent right
+    after the event that follows it (a swapped pair), as two sockets of a load balancer
+    can deliver. A frame still held when the fault is cleared is sent then."""
+
+    scope: ClassVar[str] = "frame"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SuppressTriggered(FaultSpec):
+    """The ``ORDER_TRADE_UPDATE`` frames of triggered stop and take-profit orders are
+    never pushed, though the order fills and REST shows it (reported on BingX in 2026:
+    no order update when a stop-loss or take-profit triggers). One time is one frame;
+    until cleared by default."""
+
+    times: int | None = None
+    scope: ClassVar[str] = "event"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,6 +21,7 @@ from bingx_sim.lab.faults import (
     RestDelay,
     RestError,
     Silence,
+    SuppressTriggered,
 )
 from bingx_sim.rules.errors import rate_limit_code
 
@@ -105,6 +106,43 @@ def _corrupt(state: SimState, api_key: str) -> None:
     state.push(api_key, {"e": "ORDER_TRADE_UPDATE", "E": state.now_ms(), "o": {"c": "corrupt"}})
 
 
+def _open_limits(state: SimState, api_key: str) -> list[tuple[int, str]]:
+    """The account's resting limit orders (id, remaining qty); ``ValueError`` when there
+    is none, since the incident is about one filling."""
+    found = [
+        (o.order_id, str(o.remaining))
+        for o in state.ledger.open_orders(api_key)
+        if o.order_type == "LIMIT"
+    ]
+    if not found:
+        raise ValueError("this incident fills the account's resting limit orders: place one")
+    return found
+
+
+def _fill_while_down(state: SimState, api_key: str) -> None:
+    orders = _open_limits(state, api_key)  # refused before anything happened
+    _drop_open_sockets(state, api_key)
+    for order_id, remaining in orders:
+        state.fill(api_key, order_id, remaining)
+
+
+def _expiry_under_open_order(state: SimState, api_key: str) -> None:
+    orders = _open_limits(state, api_key)
+    _expire_all(state, api_key)  # listenKeyExpired, close: nobody hears what follows
+    for order_id, remaining in orders:
+        state.fill(api_key, order_id, remaining)
+
+
+def _silent_stop(state: SimState, api_key: str) -> None:
+    stops = [o for o in state.ledger.open_orders(api_key) if o.is_conditional]
+    if not stops:
+        raise ValueError("this incident triggers the account's stop orders: place one")
+    state.inject(SuppressTriggered(account=api_key, times=None, required=False))
+    for order in stops:  # the price reaches each trigger (mark and last alike)
+        if order.stop_price is not None and order.is_open and not order.triggered:
+            state.set_price(order.symbol, order.stop_price)
+
+
 @dataclass(frozen=True)
 class Incident:
     """One bad day: ``name``, ``summary`` (on the wire), ``correct`` (what a correct
@@ -115,6 +153,9 @@ class Incident:
     correct: str
     source: str
     steps: Callable[[SimState, str], None]
+    needs: str = ""
+    """What the account must hold for the incident to act on (its own orders); empty
+    for incidents of keys and sockets. Triggering without it is a ``ValueError``."""
 
     def apply(self, state: SimState, api_key: str) -> None:
         """Run the steps on the simulator's loop thread (one operation)."""
@@ -132,6 +173,7 @@ class Incident:
             "summary": self.summary,
             "correct": self.correct,
             "source": self.source,
+            "needs": self.needs,
         }
 
 
@@ -215,6 +257,37 @@ _CATALOGUE = (
         "report it and keep the stream: later events still arrive",
         "ours: one undecodable frame must not end a stream (no public thread)",
         _corrupt,
+    ),
+    Incident(
+        "fill-while-disconnected",
+        "the socket is cut (1006), then the account's resting limit orders fill: the "
+        "ORDER_TRADE_UPDATE and ACCOUNT_UPDATE frames reach no one",
+        "reconnect, then reconcile over REST (open orders, positions, balance): the stream "
+        "does not replay what it missed",
+        "BingX swap-api-doc #23 (missed account messages); the most common accounting bug "
+        "of paper-trading fakes is a missed partial fill",
+        _fill_while_down,
+        needs="a resting LIMIT order",
+    ),
+    Incident(
+        "key-expires-with-open-order",
+        "the key expires (listenKeyExpired, close) and the resting limit orders fill "
+        "before the client is back",
+        "renew the key, reconnect, then fetch the orders that were open: they are FILLED",
+        "ours: the minute-60 expiry under an open order (BingX documents no replay)",
+        _expiry_under_open_order,
+        needs="a resting LIMIT order",
+    ),
+    Incident(
+        "stop-triggers-silently",
+        "the price reaches the account's stop / take-profit orders; they fill, but no "
+        "ORDER_TRADE_UPDATE is pushed for them (ACCOUNT_UPDATE still is)",
+        "do not trust the stream alone for conditional orders: poll them, or reconcile "
+        "positions on every ACCOUNT_UPDATE",
+        "BingX swap-api-doc #36 (no ORDER_TRADE_UPDATE when a stop-loss or take-profit "
+        "triggers, 2026-06)",
+        _silent_stop,
+        needs="an open STOP_MARKET or TAKE_PROFIT_MARKET order",
     ),
 )
 

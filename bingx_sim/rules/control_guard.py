@@ -10,6 +10,8 @@ So, before anything runs (``docs/contract.md``, "control API"):
 * an ``Origin`` that is present and not the sandbox's own is refused;
 * a state-changing request whose ``Content-Type`` is not ``application/json`` is refused:
   browsers cannot send that cross-origin without a preflight, which we never approve.
+  A ``DELETE`` may send no ``Content-Type`` at all (``curl -X DELETE``): no browser sends
+  any ``DELETE`` cross-origin without a preflight, whatever its headers.
 
 Bodies are JSON objects, bounded in size and nesting, with finite numbers only.
 """
@@ -92,6 +94,8 @@ def refusal(
         if split is None or not _ours(split[0], local_host) or split[1] != local_port:
             return Refusal(403, f"Origin {origin!r} is not this sandbox")
     if method.upper() not in _SAFE_METHODS:
+        if content_type is None and method.upper() == "DELETE":
+            return None
         media = (content_type or "").split(";", 1)[0].strip().lower()
         if media != "application/json":
             return Refusal(415, "send Content-Type: application/json (even with no body)")

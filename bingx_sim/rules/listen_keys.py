@@ -137,6 +137,13 @@ class Exchange:
     def account(self, api_key: str) -> Account | None:
         return self._accounts.get(api_key)
 
+    def remove_account(self, api_key: str) -> None:
+        """Undo :meth:`add_account` of a key that holds no listen key yet (an
+        operation that failed after it)."""
+        if any(key.owner == api_key for key in self._keys.values()):
+            raise ValueError(f"account {api_key!r} holds listen keys")
+        self._accounts.pop(api_key, None)
+
     @property
     def accounts(self) -> tuple[Account, ...]:
         return tuple(self._accounts.values())

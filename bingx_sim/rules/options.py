@@ -7,7 +7,7 @@ source. A user who learns what the real exchange does differently flips one fiel
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from bingx_sim.symbols import USDT_M_SYMBOLS
 
@@ -28,24 +28,8 @@ ErrorCodes = Literal["2025-10", "legacy"]
 SpotExpiry = Literal["silent", "push"]
 OrderIds = Literal["int", "str"]
 TooManySockets = Literal["frame", "404"]
-
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "post_shape": ("flat", "wrapped"),
-    "post_existing": ("new", "same"),
-    "success_body": ("empty", "json", "envelope"),
-    "listen_key_source": ("query", "query+body"),
-    "signature": ("off", "verify-if-present", "required"),
-    "on_expiry": ("close", "silent"),
-    "on_delete": ("close", "silent"),
-    "invalid_key": ("reject", "close"),
-    "ping_encoding": ("gzip", "text"),
-    "on_pong_timeout": ("drop", "close"),
-    "stray_text": ("ignore", "error"),
-    "error_codes": ("2025-10", "legacy"),
-    "spot_expiry": ("silent", "push"),
-    "order_ids": ("int", "str"),
-    "too_many_sockets": ("frame", "404"),
-}
+PositionMode = Literal["hedge", "oneway"]
+PlaceOrderShape = Literal["wrapped", "flat"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +96,12 @@ class ContractOptions:
     error_codes: ErrorCodes = "2025-10"
     """USDT-M error codes since BingX's 2025-10-16 change (rate limit 109429) or the
     ``legacy`` ones (100410). The websocket's 80014 frame is the same in both."""
+    position_mode: PositionMode = "hedge"
+    """A new account's position mode: hedge (``dualSidePosition`` true, as a fresh key
+    answered in 2026) or one-way; an account changes it over REST."""
+    place_order_shape: PlaceOrderShape = "wrapped"
+    """The place-order answer: ``data.order`` (the newest captures) or the order flat in
+    ``data`` (older ones)."""
     max_sockets_per_ip: int | None = None
     """Concurrent account sockets per client IP (the exchange documents 60); None: off."""
 
@@ -148,3 +138,12 @@ class ContractOptions:
             mine["snapshot_symbols"] = tuple(mine["snapshot_symbols"])
         rest = {k: v for k, v in options.items() if k not in names}
         return cls(**mine), rest
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    name: get_args(hint)
+    for name, hint in get_type_hints(ContractOptions).items()
+    if get_origin(hint) is Literal
+}
+"""Each choice-valued field and its allowed values, read from its ``Literal`` annotation
+(the one declaration): a new option is a type alias and a field, nothing more."""

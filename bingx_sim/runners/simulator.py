@@ -22,8 +22,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -41,6 +42,18 @@ from bingx_sim.runners.app_server import AppServer
 from bingx_sim.wire.app import create_app, make_config
 
 __all__ = ["Simulator"]
+
+
+def _key_of(account: Account | str) -> str:
+    return account if isinstance(account, str) else account.api_key
+
+
+def _param_text(value: str | int | bool) -> str:
+    """A parameter as it travels in a query string (``True`` is ``true``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
 
 T = TypeVar("T")
 
@@ -272,10 +285,134 @@ class Simulator:
                 f"within another {timeout} s (the simulator's loop is busy or blocked)"
             ) from None
 
-    def add_account(self, api_key: str | None = None, api_secret: str | None = None) -> Account:
-        """Register an API key pair (generated when not given) and return it."""
+    def add_account(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        balances: Mapping[str, str | Decimal] | None = None,
+    ) -> Account:
+        """Register an API key pair (generated when not given) and return it;
+        ``balances`` are its starting USDT-M wallet (``{"USDT": "10000"}``)."""
         return self._apply(
-            "add_account", lambda s: s.add_account(api_key, api_secret), defaults.FACADE_TIMEOUT
+            "add_account",
+            lambda s: s.add_account(api_key, api_secret, balances),
+            defaults.FACADE_TIMEOUT,
+        )
+
+    # the account model --------------------------------------------------------------
+
+    def set_price(
+        self,
+        symbol: str,
+        price: str | Decimal,
+        *,
+        last: str | Decimal | None = None,
+        index: str | Decimal | None = None,
+        product: str = "swap",
+    ) -> list[dict[str, Any]]:
+        """Set ``symbol``'s mark price (last and index follow unless given) and run the
+        matcher: resting limits that cross fill as maker at their price, stop and
+        take-profit orders trigger. Returns the events pushed, which are on the wire
+        when this returns."""
+        return self._apply(
+            "set_price",
+            lambda s: s.set_price(symbol, price, last=last, index=index, product=product),
+            defaults.FACADE_TIMEOUT,
+        )
+
+    def script_prices(
+        self, symbol: str, steps: Iterable[tuple[timedelta | int, str | Decimal]]
+    ) -> int:
+        """Schedule ``symbol``'s mark price on the exchange clock: each ``(when, price)``
+        step (``when``: a ``timedelta`` from now, or epoch ms) applies, as
+        :meth:`set_price`, once the exchange clock reaches it. How many are pending."""
+
+        def schedule(state: SimState) -> int:
+            now = state.now_ms()
+            timed = [
+                (now + round(w.total_seconds() * 1000) if isinstance(w, timedelta) else w, p)
+                for w, p in steps
+            ]
+            return state.script_prices(symbol, timed)
+
+        return self._apply("script_prices", schedule, defaults.FACADE_TIMEOUT)
+
+    def deposit(
+        self,
+        account: Account | str,
+        asset: str,
+        amount: str | Decimal,
+        *,
+        product: str = "swap",
+    ) -> str:
+        """Credit ``amount`` of ``asset`` (``ACCOUNT_UPDATE`` reason ``DEPOSIT``);
+        returns the new wallet balance."""
+        api_key = _key_of(account)
+        return self._apply(
+            "deposit", lambda s: s.deposit(api_key, asset, amount, product), defaults.FACADE_TIMEOUT
+        )
+
+    def withdraw(
+        self,
+        account: Account | str,
+        asset: str,
+        amount: str | Decimal,
+        *,
+        product: str = "swap",
+    ) -> str:
+        """Debit ``amount`` (refused above the available margin); the new balance."""
+        api_key = _key_of(account)
+        return self._apply(
+            "withdraw",
+            lambda s: s.withdraw(api_key, asset, amount, product),
+            defaults.FACADE_TIMEOUT,
+        )
+
+    def place_order(self, account: Account | str, **params: str | int | bool) -> Any:
+        """Place an order as ``POST /openApi/swap/v2/trade/order`` would, with BingX's
+        parameter names (``symbol=``, ``side=``, ``positionSide=``, ``type=``,
+        ``quantity=``, ``price=``, ...): the same checks, answer and events. Raises
+        :class:`~bingx_sim.ledger.Refused` with the exchange's error."""
+        api_key = _key_of(account)
+        text = {k: _param_text(v) for k, v in params.items()}
+        return self._apply(
+            "place_order", lambda s: s.place_order(api_key, text), defaults.FACADE_TIMEOUT
+        )
+
+    def fill(
+        self,
+        account: Account | str,
+        order_id: int,
+        qty: str | Decimal,
+        price: str | Decimal | None = None,
+    ) -> dict[str, Any]:
+        """Force a (partial) maker fill of a resting limit order, at its price unless
+        ``price`` is given; the order as ``GET .../trade/order`` shows it after."""
+        api_key = _key_of(account)
+        return self._apply(
+            "fill", lambda s: s.fill(api_key, order_id, qty, price), defaults.FACADE_TIMEOUT
+        )
+
+    def funding(self, symbol: str, rate: str | Decimal) -> list[dict[str, Any]]:
+        """Settle funding at ``rate`` on every open position of ``symbol`` (longs pay
+        when positive); the events pushed."""
+        return self._apply("funding", lambda s: s.funding(symbol, rate), defaults.FACADE_TIMEOUT)
+
+    def liquidate(self, account: Account | str, symbol: str) -> list[dict[str, Any]]:
+        """Liquidate ``account``'s positions in ``symbol`` at the mark price (there is
+        no automatic liquidation); the liquidation orders as REST shows them."""
+        api_key = _key_of(account)
+        return self._apply(
+            "liquidate", lambda s: s.liquidate(api_key, symbol), defaults.FACADE_TIMEOUT
+        )
+
+    def account_state(self, account: Account | str) -> dict[str, Any]:
+        """The account as REST shows it: ``balance``, ``positions``, ``openOrders``
+        (each the ``data`` of its endpoint)."""
+        api_key = _key_of(account)
+        return self._apply(
+            "account_state", lambda s: s.account_view(api_key), defaults.FACADE_TIMEOUT
         )
 
     def push(

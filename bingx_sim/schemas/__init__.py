@@ -11,19 +11,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from bingx_sim.rules.event_types import EVENT_TYPES
+
 __all__ = ["SCHEMAS", "load", "schema_for", "validate"]
 
-SCHEMAS = (
-    "account_config_update",
-    "account_update",
-    "coinm_account_update",
-    "coinm_order_trade_update",
-    "listen_key_expired",
-    "order_trade_update",
-    "snapshot",
-    "spot_account_update",
-    "spot_execution_report",
+SCHEMAS: tuple[str, ...] = tuple(
+    sorted({shape.schema for kind in EVENT_TYPES.values() for shape in kind.shapes.values()})
 )
+"""Every shipped schema: the ones the rows of ``EVENT_TYPES`` name (each shape names the
+schema of its frame as delivered); there is no schema of anything else."""
 
 
 @cache
@@ -38,8 +34,6 @@ def load(name: str) -> dict[str, Any]:
 def schema_for(frame: dict[str, Any], *, spot: bool = False, product: str | None = None) -> str:
     """The schema name for one decoded account-stream frame of ``product`` (``swap`` by
     default; ``spot=True`` is ``product="spot"``). ``event_types`` decides."""
-    from bingx_sim.rules.event_types import EVENT_TYPES
-
     chosen = "spot" if spot else (product or "swap")
     for kind in EVENT_TYPES.values():
         shape = kind.shapes.get(chosen)

@@ -19,7 +19,7 @@ from bingx_sim.rules.listen_keys import Account
 from bingx_sim.rules.options import ContractOptions
 from bingx_sim.wire.control import install_control
 from bingx_sim.wire.endpoints import rest_routes
-from bingx_sim.wire.pipeline import unknown_path
+from bingx_sim.wire.pipeline import answer_expect, expecting, unknown_path
 from bingx_sim.wire.stream import stream_routes
 
 __all__ = ["STATE", "create_app", "make_config"]
@@ -72,9 +72,10 @@ def create_app(
     )
     app[STATE] = state
     app.add_routes(rest_routes())
-    app.add_routes(stream_routes())
+    app.add_routes(expecting(stream_routes()))
     install_control(app, token=control_token)
-    app.router.add_route("*", "/{tail:.*}", unknown_path)  # last: everything else
+    # last: everything else
+    app.router.add_route("*", "/{tail:.*}", unknown_path, expect_handler=answer_expect)
 
     async def run_watcher(app: web.Application) -> AsyncIterator[None]:
         interval = state.config.watch_interval

@@ -28,6 +28,8 @@ from bingx_sim.wire.control_http import (
     read_body,
 )
 from bingx_sim.wire.control_lab import lab_routes
+from bingx_sim.wire.control_ledger import ledger_routes
+from bingx_sim.wire.pipeline import expecting
 
 __all__ = ["control_routes", "install_control"]
 
@@ -95,10 +97,23 @@ async def add_account(request: web.Request) -> web.StreamResponse:
     api_key, api_secret = body.get("api_key"), body.get("api_secret")
     if not all(v is None or isinstance(v, str) for v in (api_key, api_secret)):
         raise ControlError(400, "api_key and api_secret must be strings")
+    balances = body.get("balances")
+    if balances is not None and not (
+        isinstance(balances, dict)
+        and all(isinstance(v, str | int) and not isinstance(v, bool) for v in balances.values())
+    ):
+        raise ControlError(400, 'balances is an object of decimal strings: {"USDT": "10000"}')
+    state = request.app[STATE]
+    if balances is not None and api_key is not None and state.exchange.account(api_key):
+        raise ControlError(409, f"account {api_key!r} exists: deposit instead")
     try:
-        account = request.app[STATE].add_account(api_key, api_secret)
+        account = state.add_account(
+            api_key,
+            api_secret,
+            None if balances is None else {k: str(v) for k, v in balances.items()},
+        )
     except ValueError as error:
-        raise ControlError(409, str(error)) from None
+        raise ControlError(409 if "exist" in str(error) else 400, str(error)) from None
     return json_answer(dataclasses.asdict(account), 201)
 
 
@@ -155,6 +170,7 @@ def control_routes() -> list[web.RouteDef]:
     p = CONTROL_PREFIX
     return [
         *lab_routes(),
+        *ledger_routes(),
         web.get(f"{p}/health", guarded(health)),
         web.post(f"{p}/reset", guarded(reset)),
         web.get(f"{p}/clock", guarded(get_clock)),
@@ -176,4 +192,4 @@ def install_control(
     for account in accounts:
         app[STATE].add_seed_account(account.api_key, account.api_secret)
     app[TOKEN] = token
-    app.add_routes(control_routes())
+    app.add_routes(expecting(control_routes()))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 
 from bingx_sim import defaults
 from bingx_sim.core.journal import RestCall, shared
@@ -37,6 +37,9 @@ __all__ = [
     "Call",
     "Endpoint",
     "Incoming",
+    "Operation",
+    "answer_expect",
+    "expecting",
     "json_bytes",
     "refuse_plain",
     "route",
@@ -312,7 +315,36 @@ def route(endpoint: Endpoint) -> web.RouteDef:
     async def handler(request: web.Request) -> web.Response:
         return await _serve(request, endpoint.auth, endpoint.budget, endpoint.operation)
 
-    return web.route(endpoint.method, endpoint.path, handler)
+    return web.route(endpoint.method, endpoint.path, handler, expect_handler=answer_expect)
+
+
+async def answer_expect(request: web.Request) -> web.Response | None:
+    """A route's ``Expect`` handler: ``100-continue`` gets ``100 Continue`` (as aiohttp's
+    own handler sends it); any other value, on HTTP/1.1, a plain 417 journaled as the
+    client's mistake, and the connection closes (its body, if any, was never asked for).
+    aiohttp's own refusal answers 500 to a value that is not UTF-8."""
+    if request.version != HttpVersion11:
+        return None
+    value = request.headers.get("Expect", "")
+    if value.lower() == "100-continue":
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0  # the answer's size in the access log starts here
+        return None
+    # aiohttp keeps undecodable header bytes as surrogates: show them escaped.
+    shown = value.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    why = f"Expect: {shown} is not 100-continue"
+    incoming = Incoming("", parse_params(request.rel_url.raw_query_string, ""), why, 417)
+    return await _send(request, request.app[STATE], incoming, _plain(incoming, 417, why))
+
+
+def expecting(routes: list[web.RouteDef]) -> list[web.RouteDef]:
+    """``routes`` with :func:`answer_expect` as their ``Expect`` handler: every route of
+    the app answers a strange ``Expect`` the same way (the websocket and control routes
+    are made by their own modules)."""
+    return [
+        web.RouteDef(r.method, r.path, r.handler, {**r.kwargs, "expect_handler": answer_expect})
+        for r in routes
+    ]
 
 
 # stubs and unknown paths ---------------------------------------------------------------

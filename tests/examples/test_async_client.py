@@ -18,7 +18,7 @@ import pytest
 from bingx_sim import Account, RestCall, Simulator, WsEvent
 from bingx_sim import events as build
 from bingx_sim.plugin.clock_fixtures import SettlingClock
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 
 async def next_event(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:

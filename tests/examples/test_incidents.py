@@ -55,12 +55,13 @@ def received_after(
         update = build.order_trade_update(client_order_id=f"after-incident-{marker}")
         stream = keeper.stream
         if stream is not None and sim.push(account, update):
-            try:
-                got = stream.next_event(events.OrderUpdate, timeout=0.5)
+            try:  # skip what the account's own orders pushed before our marker
+                while True:
+                    got = stream.next_event(events.OrderUpdate, timeout=0.5)
+                    if got.client_order_id == f"after-incident-{marker}":
+                        return real_monotonic() - started
             except TimeoutError:
                 continue  # the socket died under it: the keeper will reconnect
-            if got.client_order_id == f"after-incident-{marker}":
-                return real_monotonic() - started
         else:  # no socket took it: wait (on a condition) for the next reconnect
             try:
                 keeper.wait_for_transition(
@@ -71,12 +72,25 @@ def received_after(
     raise AssertionError(f"no event received within {within} s; saw {keeper.transitions}")
 
 
+def arrange(sim: Simulator, account: Account, incident: Incident) -> None:
+    """Give the account what an incident of the account model acts on (``needs``): money,
+    a resting limit order and a stop, as a bot would have them."""
+    if not incident.needs:
+        return
+    sim.deposit(account, "USDT", "10000")
+    sim.set_price("BTC-USDT", "60000")
+    order = {"symbol": "BTC-USDT", "side": "BUY", "positionSide": "LONG", "quantity": "0.01"}
+    sim.place_order(account, type="LIMIT", price="59000", **order)
+    sim.place_order(account, type="STOP_MARKET", stopPrice="61000", **order)
+
+
 def test_user_data_stream_survives(
     bingx_incident: Incident,
     bingx_sim: Simulator,
     bingx_account: Account,
     keeper: UserDataStream,
 ) -> None:
+    arrange(bingx_sim, bingx_account, bingx_incident)
     bingx_incident.trigger(bingx_sim, bingx_account)
     received_after(bingx_sim, bingx_account, keeper, within=15.0)
     live = [k for k in bingx_sim.listen_keys() if k.owner == bingx_account.api_key and k.active]

@@ -126,6 +126,58 @@ def test_a_plain_get_of_a_websocket_path_is_a_journaled_400(
     assert "not a websocket upgrade" in (_last_call(sim).violation or "")
 
 
+def _raw_exchange(sim: Simulator, head: bytes, body: bytes = b"") -> bytes:
+    """Send ``head`` (request line and headers, without the blank line), then ``body``;
+    everything the server answers until it closes."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as raw:
+        raw.sendall(head + b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n" + body)
+        answer = b""
+        while chunk := raw.recv(4096):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("expect", [b"\xe4", b"100-continu\xc3\xa9", b"foo"])
+@pytest.mark.parametrize(
+    "path", [LISTEN_KEY_PATH, "/openApi/spot/v1/nope", "/swap-market", "/_sim/faults"]
+)
+def test_an_expect_other_than_100_continue_is_a_journaled_417_not_a_500(
+    sim: Simulator, account: Account, caplog: pytest.LogCaptureFixture, expect: bytes, path: str
+) -> None:
+    # aiohttp's own handler answered a non-UTF-8 Expect with a 500 (UnicodeEncodeError).
+    with caplog.at_level(logging.INFO):
+        answer = _raw_exchange(
+            sim,
+            f"PUT {path}?listenKey=k HTTP/1.1\r\nX-BX-APIKEY: {account.api_key}\r\n".encode()
+            + b"Content-Length: 0\r\nExpect: "
+            + expect
+            + b"\r\n",
+        )
+    assert answer.startswith(b"HTTP/1.1 417"), answer
+    assert b"Content-Type: text/plain" in answer and b"is not 100-continue" in answer
+    call = _last_call(sim)
+    assert (call.method, call.path, call.status) == ("PUT", path, 417)
+    assert "is not 100-continue" in (call.violation or "")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_expect_100_continue_still_gets_100_continue_then_the_answer(
+    sim: Simulator, http: requests.Session, account: Account
+) -> None:
+    key = new_key(http, sim, account)
+    answer = _raw_exchange(
+        sim,
+        f"PUT {LISTEN_KEY_PATH}?listenKey={key} HTTP/1.1\r\n"
+        f"X-BX-APIKEY: {account.api_key}\r\nContent-Length: 2\r\n"
+        "Expect: 100-Continue\r\n".encode(),
+        b"{}",
+    )
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200"), answer
+    assert _last_call(sim).status == 200 and _last_call(sim).violation is None
+
+
 def test_long_bodies_are_journaled_cut_with_their_true_size(
     sim: Simulator, http: requests.Session, account: Account
 ) -> None:

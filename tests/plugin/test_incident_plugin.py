@@ -57,7 +57,9 @@ def test_all_seen():
 """
     )
     result = pytester.runpytest("-p", "no:randomly", "-v")
-    result.assert_outcomes(passed=11 + 2 + 1)
+    from bingx_sim.incidents import INCIDENTS
+
+    result.assert_outcomes(passed=len(INCIDENTS) + 2 + 1)
     result.stdout.fnmatch_lines(["*test_each?silent-socket?*PASSED*"])
 
 

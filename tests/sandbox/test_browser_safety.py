@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bingx_sim import Simulator
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 EVIL = "http://evil.example"
 
@@ -140,3 +140,20 @@ def test_a_non_utf8_authorization_header_is_a_401_not_a_crash() -> None:
         assert status_line.startswith(b"HTTP/1.1 401"), status_line
 
     run_check(create_app(control_token="s3cret"), check)
+
+
+def test_a_bodyless_delete_needs_no_content_type(sim: Simulator, http: requests.Session) -> None:
+    """``curl -X DELETE .../_sim/faults`` sends no ``Content-Type``: a browser cannot send
+    any DELETE cross-origin without the preflight we never grant, so none is needed."""
+    base = f"{sim.rest_url}/_sim"
+    sim.fail_next("POST", times=5)
+    cleared = http.delete(f"{base}/faults")
+    assert "Content-Type" not in cleared.request.headers
+    assert cleared.status_code == 200 and cleared.json() == {"cleared": 1}
+    assert http.delete(f"{base}/stubs").json() == {"cleared": 0}
+    # The origin rule still holds, and a named non-JSON type is still refused.
+    sim.fail_next("POST", times=5)
+    assert http.delete(f"{base}/faults", headers={"Origin": EVIL}).status_code == 403
+    plain = http.delete(f"{base}/faults", headers={"Content-Type": "text/plain"})
+    assert plain.status_code == 415
+    assert len(http.get(f"{base}/faults").json()["faults"]) == 1

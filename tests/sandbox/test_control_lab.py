@@ -13,7 +13,7 @@ import websocket
 from bingx_sim import Simulator
 from bingx_sim.contract.wire import connect
 from bingx_sim.incidents import INCIDENTS
-from bingx_sim.wire.rest import LISTEN_KEY_PATH
+from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 
 @pytest.fixture

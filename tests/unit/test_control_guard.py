@@ -93,6 +93,22 @@ def test_state_changes_need_a_json_content_type(content_type: str | None) -> Non
     assert check(method="GET", content_type=content_type) is None
 
 
+def test_a_delete_needs_no_content_type_but_a_named_one_must_be_json() -> None:
+    """``curl -X DELETE`` sends none; a browser preflights any cross-origin DELETE."""
+    assert check(method="DELETE", content_type=None) is None
+    assert check(method="delete", content_type=None) is None
+    for named in ("", "text/plain", "application/x-www-form-urlencoded"):
+        refused = check(method="DELETE", content_type=named)
+        assert refused is not None and refused.status == 415
+    for method in ("POST", "PUT", "PATCH"):
+        refused = check(method=method, content_type=None)
+        assert refused is not None and refused.status == 415
+    evil = check(method="DELETE", content_type=None, origin="http://evil.example")
+    assert evil is not None and evil.status == 403
+    rebound = check(method="DELETE", content_type=None, host=f"evil.example:{PORT}")
+    assert rebound is not None and rebound.status == 403
+
+
 def test_json_content_type_with_parameters_is_json() -> None:
     assert check(content_type="Application/JSON; charset=utf-8") is None
 
@@ -110,7 +126,7 @@ def test_refusal_never_raises_and_only_lets_in_what_the_rules_allow(
     refused = check(method, host, origin, content_type, token_set=token_set)
     if refused is None:
         assert origin is None or origin.startswith("http://")
-        if method not in ("GET", "OPTIONS"):
+        if method not in ("GET", "OPTIONS") and not (method == "DELETE" and content_type is None):
             assert (content_type or "").split(";")[0].strip().lower() == "application/json"
     else:
         assert refused.status in (403, 415) and refused.reason

@@ -70,3 +70,23 @@ def test_signature_encodings_given_as_a_set_or_list_become_a_frozenset() -> None
 
     for given in ({"hex", "base64"}, ["base64"]):
         assert isinstance(ContractOptions(signature_encodings=given).signature_encodings, frozenset)  # type: ignore[arg-type]
+
+
+def test_every_choice_field_refuses_a_value_outside_its_literal() -> None:
+    """The choices come from each field's ``Literal`` alias: a text field that is not
+    one (or whose alias is not read) would accept anything."""
+    from dataclasses import fields
+
+    text_fields = [f.name for f in fields(ContractOptions) if isinstance(f.default, str)]
+    assert len(text_fields) >= 15
+    for name in text_fields:
+        bad: dict[str, Any] = {name: "bogus"}
+        with pytest.raises(ValueError, match=rf"^{name}='bogus' is not one of "):
+            ContractOptions(**bad)
+
+
+def test_every_choice_of_a_field_is_accepted() -> None:
+    assert ContractOptions(signature="required").signature == "required"
+    assert ContractOptions(too_many_sockets="404").too_many_sockets == "404"
+    with pytest.raises(ValueError, match=r"too_many_sockets='405' is not one of frame, 404$"):
+        ContractOptions(too_many_sockets="405")  # type: ignore[arg-type]
