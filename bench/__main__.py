@@ -25,6 +25,7 @@ from . import (
     scale,
     startup,
     stream,
+    trading,
     waiter,
 )
 from .report import Figure, environment, load, markdown, render, write
@@ -41,6 +42,7 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "incidents": incidents.run,
     "keeper": keeper_refusal.run,
     "memory": memory_caps.run,
+    "trading": trading.run,
 }
 
 

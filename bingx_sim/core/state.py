@@ -35,12 +35,13 @@ from bingx_sim.lab.stubs import ActiveStub, Stub, StubPlan
 from bingx_sim.ledger import Effect as LedgerEffect
 from bingx_sim.ledger import Ledger, fixed
 from bingx_sim.ledger import endpoints as ledger_endpoints
+from bingx_sim.ledger.effects import stream_margin_type
 from bingx_sim.rules import errors
 from bingx_sim.rules.errors import ApiError
 from bingx_sim.rules.listen_keys import Account, Exchange, KeyOutcome, ListenKey, seeded_factories
 from bingx_sim.rules.options import ContractOptions
 from bingx_sim.rules.price_script import PriceScript
-from bingx_sim.rules.rate_limit import RateBudget, RateVerdict
+from bingx_sim.rules.rate_limit import ErrorBudget, RateBudget, RateVerdict
 
 __all__ = ["STATE", "SimConfig", "SimState"]
 
@@ -111,6 +112,7 @@ class SimState:
             credential_factory=credential_factory,
         )
         self.budgets: dict[str, RateBudget] = {}  # per endpoint group, made on first use
+        self.error_budgets: dict[str, ErrorBudget] = {}  # the same groups' error lock-outs
         self.stubs = StubPlan()
         self.expected_errors: list[re.Pattern[str]] | None = []
         self.sockets = Registry()  # the sockets events are routed to
@@ -250,8 +252,30 @@ class SimState:
         return budget.check(api_key, self.real_ms(), self.now_ms())
 
     def rate_limited(self, group: str, reset_ms: int) -> ApiError:
-        """The error a call over ``group``'s budget gets."""
-        return errors.rate_limit_error(self.options.error_codes, reset_ms)
+        """The error a call over ``group``'s budget gets (``reset_ms`` from now)."""
+        return errors.rate_limit_error(self.options.error_codes, self.now_ms() + reset_ms, group)
+
+    def error_locked(self, group: str, api_key: str) -> ApiError | None:
+        """The 100202 answer while ``api_key`` is locked out of ``group`` for too many
+        erroneous requests (only while rate limiting is on)."""
+        budget = self.error_budgets.get(group)
+        if budget is None:
+            return None
+        until = budget.locked_until(api_key, self.now_ms())
+        if until is None:
+            return None
+        return errors.error_lockout_error(budget.threshold, budget.window_ms, until)
+
+    def note_error(self, group: str, api_key: str) -> None:
+        """Count an erroneous request of ``api_key`` to ``group`` (rate limiting on)."""
+        if self.options.rate_limit_per_second is None:
+            return
+        budget = self.error_budgets.get(group)
+        if budget is None:
+            window_ms = int(self.options.error_lockout_window * 1000)
+            threshold = self.options.error_lockout_threshold
+            budget = self.error_budgets[group] = ErrorBudget(threshold, window_ms)
+        budget.record(api_key, self.now_ms())
 
     def open_socket(self, conn: Connection) -> None:
         """An account socket opened: routed to from now on, journaled, and met by the
@@ -308,6 +332,31 @@ class SimState:
         if effects or method != "GET":
             self._ledger_effects(effects)
         return data
+
+    def config_frames(self, api_key: str) -> list[str]:
+        """The config frames a USDT-M socket of ``api_key`` gets now: one per symbol
+        (``snapshot_symbols``, else every listed contract), with the account's leverage
+        and margin mode (the ledger's defaults for a symbol it does not list)."""
+        options, ledger, now = self.options, self.ledger, self.now_ms()
+        symbols = options.snapshot_symbols or tuple(ledger.contracts)
+        build = (
+            events.config_snapshot
+            if options.snapshot_event == "SNAPSHOT"
+            else events.account_config_update
+        )
+        account = ledger.account(api_key)
+        return [
+            frames.dumps(
+                build(
+                    symbol=symbol,
+                    long_leverage=ledger.leverage_for(account, symbol, "LONG"),
+                    short_leverage=ledger.leverage_for(account, symbol, "SHORT"),
+                    margin_mode=stream_margin_type(ledger.margin_type_of(account, symbol)),
+                    event_time=now,
+                )
+            )
+            for symbol in symbols
+        ]
 
     def _wallet(self, product: str) -> None:
         if product != "swap":
@@ -591,6 +640,7 @@ class SimState:
             self.sockets.discard(conn)
         self.exchange.clear()
         self.budgets.clear()
+        self.error_budgets.clear()
         self.clock.reset()
         self.journal.clear()
         self.expected_errors = []

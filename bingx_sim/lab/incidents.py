@@ -82,7 +82,7 @@ def _maintenance(state: SimState, api_key: str) -> None:
 
 
 def _rate_limited(state: SimState, api_key: str) -> None:
-    code = rate_limit_code(state.options.error_codes)
+    code = rate_limit_code(state.options.error_codes, "listen-key POST")
     limited = RestError(
         account=api_key, method="POST", code=code, msg="rate limited", times=2, required=False
     )
@@ -230,11 +230,10 @@ _CATALOGUE = (
     ),
     Incident(
         "rate-limited-renewal",
-        "the key dies; the next 2 POSTs answer the rate-limit error (109429; 100410 with"
-        " error_codes='legacy')",
+        "the key dies; the next 2 POSTs answer the listen-key rate-limit error (100410)",
         "back off and retry the POST; never hammer the endpoint",
-        "BingX docs: 2 listen-key calls per second per UID (S6, S7); 109429 beyond since"
-        " 2025-10-16, 100410 before (S22)",
+        "BingX docs: 2 calls per second per UID on each listen-key page, answered 100410 (S6,"
+        " S7; still 100410 on the pages scraped 2025-11, after the 2025-10-16 change)",
         _rate_limited,
     ),
     Incident(

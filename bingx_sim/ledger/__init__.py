@@ -15,7 +15,7 @@ from .effects import PRODUCT, Effect
 from .endpoints import BUDGETS, ENDPOINTS, Endpoint, Handler, Outcome, call
 from .ledger import FIRST_ORDER_ID, Ledger, OrderRequest, PositionMode
 from .money import fixed, stream, to_decimal
-from .state import Account, Fill, Income, Order, Position, Prices, Totals
+from .state import Account, Balance, Fill, Income, Order, Position, Prices, Totals
 
 __all__ = [
     "BUDGETS",
@@ -25,6 +25,7 @@ __all__ = [
     "FIRST_ORDER_ID",
     "PRODUCT",
     "Account",
+    "Balance",
     "CodeSet",
     "Codes",
     "Contract",

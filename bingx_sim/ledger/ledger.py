@@ -30,6 +30,7 @@ from .money import ZERO, InvalidAmount, floor_to, places_of, round_to, stream, t
 from .state import (
     CONDITIONAL_TYPES,
     Account,
+    Balance,
     Fill,
     Income,
     Order,
@@ -585,6 +586,33 @@ class Ledger:
         """A deep, comparable copy of the whole state (accounts, prices, id counters):
         ``ledger.snapshot() == before`` is how a test shows a refusal changed nothing."""
         return copy.deepcopy((self.accounts, self.prices, self._next))
+
+    def balance(self, api_key: str, asset: str = "USDT") -> Balance:
+        """One asset's balance figures, exact (the renderers round them)."""
+        account = self.account(api_key)
+        totals = account.totals.get(asset, Totals())
+        return Balance(
+            asset=asset,
+            wallet=account.wallet.get(asset, ZERO),
+            equity=self.equity(account, asset),
+            unrealized=self.unrealized_total(account, asset),
+            realised=totals.realized + totals.fees + totals.funding + totals.insurance,
+            available=self.available_margin(account, asset),
+            used=self.used_margin(account, asset),
+            frozen=self.frozen_margin(account, asset),
+        )
+
+    def position_mode_of(self, api_key: str) -> PositionMode:
+        return "hedge" if self.account(api_key).hedge else "oneway"
+
+    def leverage_of(self, api_key: str, symbol: str) -> tuple[int, int]:
+        """``(long, short)`` leverage of ``symbol``."""
+        self._contract(symbol)
+        account = self.account(api_key)
+        return (
+            self.leverage_for(account, symbol, "LONG"),
+            self.leverage_for(account, symbol, "SHORT"),
+        )
 
     def positions(self, api_key: str, symbol: str | None = None) -> list[Position]:
         """Open positions, by symbol then side."""

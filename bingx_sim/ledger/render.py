@@ -227,21 +227,17 @@ def depth(ledger: Ledger, symbol: str, limit: int, now_ms: int) -> Json:
 
 
 def _balance_row(ledger: Ledger, account: Account, asset: str) -> Json:
-    wallet = account.wallet.get(asset, ZERO)
-    totals = account.totals.get(asset)
-    realised = ZERO
-    if totals is not None:
-        realised = totals.realized + totals.fees + totals.funding + totals.insurance
+    figures = ledger.balance(account.api_key, asset)
     return {
         "userId": account.user_id,
         "asset": asset,
-        "balance": fixed(wallet, MONEY),
-        "equity": fixed(ledger.equity(account, asset), MONEY),
-        "unrealizedProfit": fixed(ledger.unrealized_total(account, asset), MONEY),
-        "realisedProfit": fixed(realised, MONEY),
-        "availableMargin": fixed(ledger.available_margin(account, asset), MONEY),
-        "usedMargin": fixed(ledger.used_margin(account, asset), MONEY),
-        "freezedMargin": fixed(ledger.frozen_margin(account, asset), MONEY),
+        "balance": fixed(figures.wallet, MONEY),
+        "equity": fixed(figures.equity, MONEY),
+        "unrealizedProfit": fixed(figures.unrealized, MONEY),
+        "realisedProfit": fixed(figures.realised, MONEY),
+        "availableMargin": fixed(figures.available, MONEY),
+        "usedMargin": fixed(figures.used, MONEY),
+        "freezedMargin": fixed(figures.frozen, MONEY),
     }
 
 

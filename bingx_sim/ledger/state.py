@@ -18,6 +18,7 @@ __all__ = [
     "OPEN_STATUSES",
     "TERMINAL_STATUSES",
     "Account",
+    "Balance",
     "Fill",
     "Income",
     "Order",
@@ -164,6 +165,20 @@ class Income:
     time: int
     tran_id: int
     trade_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """One margin asset of an account, as the balance endpoints report it (exact)."""
+
+    asset: str
+    wallet: Decimal  # balance
+    equity: Decimal  # balance + unrealized
+    unrealized: Decimal  # unrealizedProfit
+    realised: Decimal  # realisedProfit: realized PnL + fees + funding + insurance
+    available: Decimal  # availableMargin = balance - used - frozen
+    used: Decimal  # usedMargin
+    frozen: Decimal  # freezedMargin
 
 
 @dataclass(slots=True)

@@ -6,7 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["ApiError", "error_body", "violation_text"]
+__all__ = [
+    "ApiError",
+    "error_body",
+    "error_lockout_error",
+    "rate_limit_code",
+    "rate_limit_error",
+    "violation_text",
+]
 
 API_KEY_REJECTED: Final = 100413  # both "Null apiKey" and "Incorrect apiKey"
 SIGNATURE_FAILED: Final = 100001
@@ -64,15 +71,36 @@ NULL_SIGNATURE_ERROR: Final = ApiError(NULL_SIGNATURE, "Null signature")
 TIMESTAMP_ERROR: Final = ApiError(TIMESTAMP_MISMATCH, TIMESTAMP_MSG)
 
 
-def rate_limit_code(code_set: str) -> int:
-    """The rate-limit code of a code set (``2025-10`` or ``legacy``)."""
-    return RATE_LIMITED_2025 if code_set == "2025-10" else RATE_LIMITED
+def rate_limit_code(code_set: str, group: str = "") -> int:
+    """The rate-limit code of a code set (``2025-10`` or ``legacy``) for an endpoint
+    group: the listen-key endpoints answer 100410 in both (BingX's listen-key pages,
+    scraped after the 2025-10-16 change, still list it); the USDT-M trading endpoints
+    109429 since that change."""
+    if group.startswith("listen-key") or code_set != "2025-10":
+        return RATE_LIMITED
+    return RATE_LIMITED_2025
 
 
-def rate_limit_error(code_set: str, reset_ms: int) -> ApiError:
-    """The rate-limit error of a code set, as the rate-limit option answers it."""
-    message = f"rate limited; unblocked after {reset_ms} ms"
-    return ApiError(rate_limit_code(code_set), message, violation=False)
+def rate_limit_error(code_set: str, unblock_at_ms: int, group: str = "") -> ApiError:
+    """Over the rate budget: the code of the group and BingX's lock-out text, with the
+    absolute epoch-ms time the endpoint is unblocked."""
+    message = (
+        "The endpoint trigger frequency limit rule is currently in the disabled period "
+        f"and will be unblocked after {unblock_at_ms}"
+    )
+    return ApiError(rate_limit_code(code_set, group), message, violation=False)
+
+
+ERROR_LOCKED: Final = 100202
+
+
+def error_lockout_error(threshold: int, window_ms: int, retry_at_ms: int) -> ApiError:
+    """Too many erroneous requests to one endpoint: BingX's 100202 lock-out text."""
+    message = (
+        f"over {threshold} error code:{ERROR_LOCKED} requests within {window_ms} ms for this "
+        f"api, can retry after time: {retry_at_ms}"
+    )
+    return ApiError(ERROR_LOCKED, message, violation=False)
 
 
 PATH_ERROR: Final = ApiError(PATH_NOT_FOUND, "api path does not exist or method not allowed")

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
-from bingx_sim.symbols import USDT_M_SYMBOLS
-
 __all__ = ["ContractOptions"]
 
 PostShape = Literal["flat", "wrapped"]
@@ -29,6 +27,7 @@ SpotExpiry = Literal["silent", "push"]
 OrderIds = Literal["int", "str"]
 TooManySockets = Literal["frame", "404"]
 PositionMode = Literal["hedge", "oneway"]
+SnapshotEvent = Literal["SNAPSHOT", "ACCOUNT_CONFIG_UPDATE"]
 PlaceOrderShape = Literal["wrapped", "flat"]
 
 
@@ -69,22 +68,36 @@ class ContractOptions:
     stray_text: StrayText = "ignore"
     """Non-JSON text other than ``Pong`` on a swap or coin-M socket: ignored (as
     observed in 2026-09), or answered with the 80014 frame (as JSON messages are)."""
-    snapshots: bool = False
-    """Send per-symbol ``SNAPSHOT`` config frames on USDT-M sockets, on connect and every
-    ``snapshot_interval`` (as seen on VST in 2026-06)."""
+    snapshots: bool = True
+    """Per-symbol config frames on USDT-M sockets, on connect and every
+    ``snapshot_interval`` (BingX's 2026-04 account-stream reference: "full data pushed
+    once on connection, then every 5 seconds"; seen on VST in 2026-06). ``False`` keeps
+    a socket quiet."""
     snapshot_interval: float = 5.0
-    snapshot_symbols: tuple[str, ...] = USDT_M_SYMBOLS
-    """One frame per symbol per interval; the default's 167 symbols give the volume an
-    idle VST session saw (667 frames in 20 s)."""
+    snapshot_event: SnapshotEvent = "SNAPSHOT"
+    """The config frames' event name: ``SNAPSHOT`` (what VST sent in 2026-06, and what
+    BingX.Net 4.5.0 routes to its config handler) or ``ACCOUNT_CONFIG_UPDATE`` (the name
+    BingX's reference gives them)."""
+    snapshot_symbols: tuple[str, ...] | None = None
+    """One frame per symbol per interval. ``None``: every contract the exchange lists
+    (its contracts table), as VST sent one per listed contract; leverage and margin mode
+    are the account's. ``bingx_sim.symbols.USDT_M_SYMBOLS`` gives the volume an idle VST
+    session saw (167 symbols, 667 frames in 20 s)."""
     rate_limit_per_second: int | None = None
     """Listen-key calls per API key per real second (the exchange documents 2); None: off.
     When on, answers carry ``X-RateLimit-Requests-Remain`` and ``-Expire``."""
     rate_limit_lockout: float = 300.0
     """Exchange-clock seconds an account is refused after going over (documented: 5 min)."""
-    spot_expiry: SpotExpiry = "silent"
-    """A spot socket whose key expires: stays open, sends nothing and answers a
-    subscription with 100401 (as BingX.Net reads it), or gets ``listenKeyExpired`` and
-    the ``on_expiry`` treatment like swap (this simulator before)."""
+    error_lockout_threshold: int = 20
+    """While rate limiting is on: more erroneous requests than this to one endpoint
+    within ``error_lockout_window`` lock it (100202), as BingX's listen-key pages say."""
+    error_lockout_window: float = 480.0
+    """The error lock-out's window, exchange-clock seconds (documented: 480000 ms)."""
+    spot_expiry: SpotExpiry = "push"
+    """A spot socket whose key expires gets ``listenKeyExpired`` and the ``on_expiry``
+    treatment like swap (BingX's 2026-04 websocket reference, which covers all three
+    products), or stays open, sends nothing and answers a subscription with 100401 (as
+    BingX.Net reads it; the default before 2026-12)."""
     order_ids: OrderIds = "int"
     """Order ids in pushed events as JSON integers (beyond 2**53) or as strings."""
     too_many_sockets: TooManySockets = "frame"
@@ -119,6 +132,8 @@ class ContractOptions:
             raise ValueError("recv_window_ms and snapshot_interval must be positive")
         if self.rate_limit_lockout < 0:
             raise ValueError("rate_limit_lockout must be zero or more seconds")
+        if self.error_lockout_threshold < 1 or self.error_lockout_window <= 0:
+            raise ValueError("error_lockout_threshold and error_lockout_window must be positive")
         if self.max_recv_window_ms is not None and self.max_recv_window_ms <= 0:
             raise ValueError("max_recv_window_ms must be positive, or None")
 
@@ -134,7 +149,7 @@ class ContractOptions:
         mine = {k: v for k, v in options.items() if k in names}
         if "signature_encodings" in mine:
             mine["signature_encodings"] = frozenset(mine["signature_encodings"])
-        if "snapshot_symbols" in mine:
+        if mine.get("snapshot_symbols") is not None:
             mine["snapshot_symbols"] = tuple(mine["snapshot_symbols"])
         rest = {k: v for k, v in options.items() if k not in names}
         return cls(**mine), rest

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-__all__ = ["RateBudget", "RateVerdict"]
+__all__ = ["ErrorBudget", "RateBudget", "RateVerdict"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +62,41 @@ class RateBudget:
 
     def clear(self) -> None:
         self._calls.clear()
+        self._locked_until.clear()
+
+
+class ErrorBudget:
+    """BingX's error-count lock-out, as we read its text ("over 20 error ...
+    requests within 480000 ms for this api ... can retry after time: ..."): more than
+    ``threshold`` erroneous requests of one account to one endpoint within ``window_ms``
+    lock that endpoint for the account until the oldest of them leaves the window.
+    Exchange clock, so a test jumps past it."""
+
+    def __init__(self, threshold: int, window_ms: int) -> None:
+        if threshold < 1 or window_ms < 1:
+            raise ValueError("the error lock-out needs a threshold and a window of at least 1")
+        self.threshold = threshold
+        self.window_ms = window_ms
+        self._errors: dict[str, deque[int]] = {}
+        self._locked_until: dict[str, int] = {}
+
+    def locked_until(self, api_key: str, exchange_ms: int) -> int | None:
+        """When the lock on ``api_key`` ends (epoch ms), or ``None`` when not locked."""
+        until = self._locked_until.get(api_key)
+        if until is None or exchange_ms >= until:
+            return None
+        return until
+
+    def record(self, api_key: str, exchange_ms: int) -> None:
+        """Count one erroneous request; lock once there are too many in the window."""
+        window = self._errors.setdefault(api_key, deque())
+        while window and window[0] <= exchange_ms - self.window_ms:
+            window.popleft()
+        window.append(exchange_ms)
+        if len(window) > self.threshold:
+            self._locked_until[api_key] = window[0] + self.window_ms
+            window.clear()
+
+    def clear(self) -> None:
+        self._errors.clear()
         self._locked_until.clear()

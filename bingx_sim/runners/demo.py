@@ -39,7 +39,12 @@ def run_demo(out: TextIO) -> int:
             def on_transition(step: Transition) -> None:
                 say(minute, f"{step.kind:<11} key {_short(step.listen_key)} {step.detail}".rstrip())
 
+            snapshots = [0]
+
             def on_event(event: events.Event) -> None:
+                if isinstance(event, events.ConfigUpdate) and event.snapshot:
+                    snapshots[0] += 1  # the periodic config frames: counted, not told
+                    return
                 say(minute, f"event       {type(event).__name__} ({event.type})")
 
             keeper.on_transition(on_transition)
@@ -66,8 +71,10 @@ def run_demo(out: TextIO) -> int:
             stream = keeper.stream
             assert stream is not None
             sim.push(account, build.account_config_update(long_leverage=20))
-            stream.next_event(events.ConfigUpdate)
+            while stream.next_event(events.ConfigUpdate).snapshot:
+                pass  # the SNAPSHOT frames of the new connection come first
             keeper.close()
+        out.write(f"config frames: {snapshots[0]} SNAPSHOT (one per contract on each connect)\n")
         calls = " ".join(f"{r.method}:{r.status}" for r in sim.journal.requests)
         out.write(f"REST calls seen by the exchange: {calls}\n")
         problems = sim.unexpected_errors()

@@ -46,11 +46,28 @@ def schema_for(frame: dict[str, Any], *, spot: bool = False, product: str | None
     return shape.schema
 
 
+@cache
+def _validator(name: str) -> Any:
+    """One checked validator per schema: ``jsonschema.validate`` re-checks the schema
+    itself on every call (milliseconds each), which a test validating every frame of a
+    long script pays thousands of times."""
+    import jsonschema
+
+    schema = load(name)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
 def validate(frame: dict[str, Any], *, spot: bool = False, product: str | None = None) -> None:
-    """Raise ``jsonschema.ValidationError`` if ``frame`` breaks its event's schema.
+    """Raise ``jsonschema.ValidationError`` if ``frame`` breaks its event's schema (the
+    most relevant error, as ``jsonschema.validate`` raises it).
 
     Needs ``jsonschema`` (in the ``test`` extra).
     """
     import jsonschema
 
-    jsonschema.validate(frame, load(schema_for(frame, spot=spot, product=product)))
+    validator = _validator(schema_for(frame, spot=spot, product=product))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(frame))
+    if error is not None:
+        raise error

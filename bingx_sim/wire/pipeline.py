@@ -274,6 +274,9 @@ def _admit(
     if isinstance(account, ApiError):
         return Answer.error(state, account)
     if budget is not None:
+        locked = state.error_locked(budget, account.api_key)
+        if locked is not None:
+            return Answer.error(state, locked)
         verdict = state.spend_budget(budget, account.api_key)
         if verdict is not None:
             incoming.headers.update(verdict.headers())
@@ -304,9 +307,17 @@ async def _serve(
     if isinstance(admitted, Answer):
         return await _send(request, state, incoming, admitted)
     answer = operation(Call(state, admitted, incoming.params, request.method, request.path))
+    if budget is not None and admitted is not None and _erroneous(answer):
+        state.note_error(budget, admitted.api_key)
     if stub is not None:
         incoming.headers.update(stub.stub.headers)
     return await _send(request, state, incoming, answer)
+
+
+def _erroneous(answer: Answer) -> bool:
+    """An answer that counts towards the error lock-out: an HTTP error or a non-zero
+    exchange code."""
+    return answer.status >= 400 or answer.code not in (None, 0)
 
 
 def route(endpoint: Endpoint) -> web.RouteDef:

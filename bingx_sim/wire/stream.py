@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import secrets
 import time as _time
 import zlib
@@ -53,22 +54,32 @@ def _send_ping(state: SimState, conn: Connection) -> None:
 
 
 class _Heartbeat:
-    """Ping every ``ping_interval``; close when no Pong came for ``pong_timeout``.
+    """Ping every ``ping_interval``; close when no Pong came for ``pong_timeout``; on a
+    USDT-M socket, the config frames every ``snapshot_interval`` (``snapshots``).
 
     A chain of loop timers rather than a task: each open socket costs one timer handle,
     not a task with its coroutine frame, which is most of what 5 000 idle sockets would
     otherwise cost (``python -m bench --only scale``)."""
 
-    __slots__ = ("conn", "handle", "next_ping", "state")
+    __slots__ = ("conn", "handle", "next_ping", "next_snapshot", "state")
 
     def __init__(self, state: SimState, conn: Connection) -> None:
         self.state, self.conn = state, conn
-        self.next_ping = real_monotonic() + state.config.ping_interval
+        now = real_monotonic()
+        self.next_ping = now + state.config.ping_interval
+        snapshots = state.options.snapshots and conn.stream == "swap"  # only USDT-M seen
+        self.next_snapshot = now + state.options.snapshot_interval if snapshots else math.inf
         self.handle: asyncio.TimerHandle | None = None
+        if snapshots:
+            _send_snapshots(state, conn)  # once on connect, then every interval
         self._arm()
 
     def _arm(self) -> None:
-        wake = min(self.next_ping, self.conn.last_pong + self.state.config.pong_timeout)
+        wake = min(
+            self.next_ping,
+            self.conn.last_pong + self.state.config.pong_timeout,
+            self.next_snapshot,
+        )
         delay = max(0.0, wake - real_monotonic())
         self.handle = asyncio.get_running_loop().call_later(delay, self._beat)
 
@@ -105,18 +116,19 @@ class _Heartbeat:
             if conn.mute_pings is None:
                 _send_ping(state, conn)
             self.next_ping = now + state.config.ping_interval
+        if now >= self.next_snapshot:
+            _send_snapshots(state, conn)
+            self.next_snapshot = now + state.options.snapshot_interval
         return True
 
 
-async def _snapshots(state: SimState, conn: Connection) -> None:
-    """Per-symbol ``SNAPSHOT`` config frames on connect and then every interval, in one
-    burst per interval (the pacing within an interval was not observed)."""
-    while not conn.closed:
-        if not conn.silenced:
-            for symbol in state.options.snapshot_symbols:
-                frame = events.config_snapshot(symbol=symbol, event_time=state.now_ms())
-                conn.send(frames.dumps(frame))
-        await asyncio.sleep(state.options.snapshot_interval)
+def _send_snapshots(state: SimState, conn: Connection) -> None:
+    """One burst of per-symbol config frames (the pacing within an interval was not
+    observed); none on a socket whose key is dead or that a fault silenced."""
+    if conn.silenced or conn.mute_events is not None:
+        return
+    for text in state.config_frames(conn.api_key):
+        conn.send(text)
 
 
 def _journal_in(
@@ -312,8 +324,6 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     )
     state.open_socket(conn)
     heartbeat = _Heartbeat(state, conn)
-    if state.options.snapshots and stream == "swap":  # only USDT-M was seen sending them
-        conn.tasks.append(state.spawn(_snapshots(state, conn)))
     try:
         await _read(state, conn)
     finally:

@@ -20,6 +20,9 @@ def make_sim() -> Iterator[MakeSim]:
     started: list[Simulator] = []
 
     def make(**options: Any) -> Simulator:
+        # Wire tests read frames one by one: a quiet socket unless the test is about the
+        # periodic config frames (on by default, as on BingX: test_stream.py checks them).
+        options.setdefault("snapshots", False)
         sim = Simulator(**options).start()
         started.append(sim)
         return sim

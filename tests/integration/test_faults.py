@@ -289,8 +289,8 @@ def test_a_silenced_socket_is_not_closed_for_missing_pongs(
     assert not sim.journal.violations
 
 
-@pytest.mark.parametrize(("code_set", "code"), [("2025-10", 109429), ("legacy", 100410)])
-def test_the_rate_limited_incident_answers_the_code_sets_rate_limit_error(
+@pytest.mark.parametrize(("code_set", "code"), [("2025-10", 100410), ("legacy", 100410)])
+def test_the_rate_limited_incident_answers_the_listen_key_rate_limit_error(
     make_sim: MakeSim, http: requests.Session, code_set: str, code: int
 ) -> None:
     sim = make_sim(error_codes=code_set)

@@ -47,7 +47,7 @@ def world() -> Iterator[World]:
     loggers = [logging.getLogger(name) for name in ("aiohttp", "bingx_sim")]
     for logger in loggers:
         logger.addHandler(handler)
-    with Simulator() as sim, requests.Session() as http:
+    with Simulator(snapshots=False) as sim, requests.Session() as http:  # frame by frame
         yield World(sim, new_key(http, sim, sim.add_account()), records)
     for logger in loggers:
         logger.removeHandler(handler)

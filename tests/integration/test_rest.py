@@ -159,24 +159,70 @@ def test_wrapped_post_and_json_success_bodies_are_options(
     assert put.json() == {"code": 0, "msg": "", "data": {}}
 
 
-def test_rate_limit_answers_109429_with_headers_then_locks_out(
+def test_rate_limit_answers_100410_with_headers_then_locks_out(
     make_sim: MakeSim, http: requests.Session
 ) -> None:
     sim = make_sim(rate_limit_per_second=2)
     account = sim.add_account()
     answers = [call(http, sim, "POST", account) for _ in range(3)]
-    assert [a.json().get("code") for a in answers] == [None, None, 109429]
+    # The listen-key pages list 100410, also after the 2025-10-16 change (docs/contract.md).
+    assert [a.json().get("code") for a in answers] == [None, None, 100410]
     assert [a.headers["X-RateLimit-Requests-Remain"] for a in answers] == ["1", "0", "0"]
     assert int(answers[2].headers["X-RateLimit-Requests-Expire"]) == 300_000
+    unblock = sim.now_ms() + 300_000
+    message = answers[2].json()["msg"]
+    assert message.startswith("The endpoint trigger frequency limit rule is currently in the")
+    assert abs(int(message.rsplit(" ", 1)[1]) - unblock) < 5_000  # an absolute epoch-ms time
     # Locked out for five minutes of exchange time, however much real time passes ...
     locked = call(http, sim, "POST", account)
-    assert locked.json()["code"] == 109429
+    assert locked.json()["code"] == 100410
     assert 0 < int(locked.headers["X-RateLimit-Requests-Expire"]) <= 300_000
     other = sim.add_account()
     assert call(http, sim, "POST", other).json()["listenKey"]  # per account
     sim.advance(300)  # ... and free once the exchange clock has moved past it
     assert call(http, sim, "POST", account).json()["listenKey"]
     assert not sim.journal.violations  # being rate limited is not a client mistake
+
+
+def test_each_listen_key_endpoint_has_its_own_budget(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    # BingX: "rate limitation by UID: 2/s" on each listen-key page; each api its own.
+    sim = make_sim(rate_limit_per_second=2)
+    account = sim.add_account()
+    key = new_key(http, sim, account)
+    sequence = [
+        call(http, sim, "PUT", account, {"listenKey": key}),
+        call(http, sim, "DELETE", account, {"listenKey": key}),
+        call(http, sim, "POST", account),
+        call(http, sim, "PUT", account, {"listenKey": key}),
+    ]
+    assert [r.status_code for r in sequence] == [200, 200, 200, 404]
+    assert all(r.content == b"" or "listenKey" in r.json() for r in sequence)
+
+
+def test_too_many_erroneous_calls_lock_the_endpoint_with_100202(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(rate_limit_per_second=100, error_lockout_threshold=3, error_lockout_window=60)
+    account = sim.add_account()
+    sim.expect_errors("signature")
+    bad = {"timestamp": "1", "signature": "00"}  # answered 100001: an erroneous request
+    assert [call(http, sim, "POST", account, bad).json()["code"] for _ in range(3)] == [
+        100001
+    ] * 3
+    # Errors of authentication come before the account is known, so they do not count;
+    # business errors of the account do: an order refused four times locks the endpoint.
+    assert new_key(http, sim, account)
+    key = new_key(http, sim, account)
+    refused = [call(http, sim, "PUT", account, {"listenKey": "f" * 64}) for _ in range(4)]
+    assert [r.status_code for r in refused] == [404] * 4
+    locked = call(http, sim, "PUT", account, {"listenKey": key}).json()
+    assert locked["code"] == 100202 and "over 3 error code:100202 requests" in locked["msg"]
+    assert "can retry after time: " in locked["msg"]
+    assert new_key(http, sim, account)  # another endpoint is not locked
+    sim.advance(61)
+    assert call(http, sim, "PUT", account, {"listenKey": key}).status_code == 200
 
 
 def test_legacy_codes_and_no_lockout_options(make_sim: MakeSim, http: requests.Session) -> None:

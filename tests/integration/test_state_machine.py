@@ -69,7 +69,9 @@ class Sock:
 
 @pytest.fixture(scope="module")
 def machine_sim() -> Iterator[Simulator]:
-    with Simulator(clock=FixedWall(), seed_accounts=ACCOUNTS, pong_timeout=600) as sim:
+    with Simulator(
+        clock=FixedWall(), seed_accounts=ACCOUNTS, pong_timeout=600, snapshots=False
+    ) as sim:
         yield sim
 
 

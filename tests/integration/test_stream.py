@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import requests
 import websocket
 
 from bingx_sim import Account, Simulator, WsEvent, events, schemas
+from bingx_sim.ledger import CONTRACTS
 from bingx_sim.rules.event_types import build as build_event
 from bingx_sim.symbols import USDT_M_SYMBOLS
 from tests.integration.conftest import MakeSim
@@ -246,26 +248,79 @@ def test_each_product_gets_only_its_own_events(
         sim.push(account, events.account_update(), product="margin")
 
 
-def test_snapshots_option_sends_per_symbol_config_frames(
+def _config_frames(ws: ClosingWebSocket, count: int) -> list[dict[str, Any]]:
+    """The next ``count`` JSON frames, heartbeats skipped but config frames kept."""
+    got: list[dict[str, Any]] = []
+    while len(got) < count:
+        _opcode, text = recv_frame(ws)
+        if text != "Ping":
+            got.append(json.loads(text))
+    return got
+
+
+def test_config_frames_come_by_default_on_connect_with_the_accounts_settings(
     make_sim: MakeSim, http: requests.Session
 ) -> None:
-    sim = make_sim(
-        snapshots=True, snapshot_symbols=["BTC-USDT", "ETH-USDT"], snapshot_interval=0.05
+    sim = make_sim(snapshots=True)  # the default (the wire tests' fixture turns it off)
+    account = sim.add_account(balances={"USDT": "100"})
+    sim.place_order(
+        account,
+        symbol="ETH-USDT",
+        side="BUY",
+        positionSide="LONG",
+        type="LIMIT",
+        price="1000",
+        quantity="0.01",
     )
-    _, ws = open_stream(sim, http, sim.add_account())
+    _, ws = open_stream(sim, http, account)
     with ws:
-        symbols = [recv_event(ws)["ac"]["s"] for _ in range(4)]
-    assert symbols == ["BTC-USDT", "ETH-USDT", "BTC-USDT", "ETH-USDT"]
+        burst = _config_frames(ws, len(CONTRACTS))
+    assert [f["ac"]["s"] for f in burst] == list(CONTRACTS)  # every listed contract
+    assert {f["e"] for f in burst} == {"SNAPSHOT"}
+    for frame in burst:
+        schemas.validate(frame)
+        assert (frame["ac"]["l"], frame["ac"]["S"], frame["ac"]["mt"]) == (5, 5, "cross")
 
 
-def test_snapshots_come_at_the_volume_seen_on_vst_and_only_on_usdt_m(
+def test_config_frames_follow_leverage_changes_and_the_event_name_option(
     make_sim: MakeSim, http: requests.Session
 ) -> None:
-    sim = make_sim(snapshots=True)  # the default symbols and the real 5 s interval
+    from tests.trading import signed
+
+    sim = make_sim(
+        snapshots=True,
+        snapshot_event="ACCOUNT_CONFIG_UPDATE",
+        snapshot_symbols=["BTC-USDT"],
+        snapshot_interval=0.05,
+    )
+    account = sim.add_account()
+    changed = signed(
+        http,
+        sim,
+        account,
+        "POST",
+        "/openApi/swap/v2/trade/leverage",
+        symbol="BTC-USDT",
+        side="LONG",
+        leverage="20",
+    )
+    assert changed["code"] == 0
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        frames = _config_frames(ws, 2)  # on connect, then one interval later
+    assert [(f["e"], f["ac"]["s"], f["ac"]["l"], f["ac"]["S"]) for f in frames] == [
+        ("ACCOUNT_CONFIG_UPDATE", "BTC-USDT", 20, 5)
+    ] * 2
+
+
+def test_config_frames_can_come_at_the_volume_seen_on_vst_and_only_on_usdt_m(
+    make_sim: MakeSim, http: requests.Session
+) -> None:
+    sim = make_sim(snapshots=True, snapshot_symbols=USDT_M_SYMBOLS)  # the real 5 s interval
     account = sim.add_account()
     key, ws = open_stream(sim, http, account)
     with ws, connect(sim.coinm_ws_url, key) as coinm:
-        burst = [recv_event(ws) for _ in USDT_M_SYMBOLS]
+        burst = _config_frames(ws, len(USDT_M_SYMBOLS))
         assert [frame["ac"]["s"] for frame in burst] == list(USDT_M_SYMBOLS)
         assert {frame["e"] for frame in burst} == {"SNAPSHOT"}
         for frame in burst[:3]:
@@ -275,6 +330,15 @@ def test_snapshots_come_at_the_volume_seen_on_vst_and_only_on_usdt_m(
         update = events.coinm_account_update()
         assert sim.push(account, update, product="coinm") == 1
         assert recv_event(coinm) == update  # no SNAPSHOT went first on coin-M
+
+
+def test_snapshots_false_keeps_a_socket_quiet(make_sim: MakeSim, http: requests.Session) -> None:
+    sim = make_sim(snapshots=False)
+    account = sim.add_account()
+    _, ws = open_stream(sim, http, account)
+    with ws:
+        sim.push(account, events.account_update())
+        assert _config_frames(ws, 1)[0]["e"] == "ACCOUNT_UPDATE"  # nothing came before
 
 
 def test_spot_subscriptions_acks_init_and_wrapped_execution_report(
@@ -369,9 +433,11 @@ def test_sockets_per_ip_404_option_refuses_like_a_dead_key(
         assert refused.value.status_code == 404
 
 
-def test_spot_expiry_is_silent_and_a_subscription_then_gets_100401(
-    sim: Simulator, http: requests.Session, account: Account
+def test_spot_expiry_silent_option_and_a_subscription_then_gets_100401(
+    make_sim: MakeSim, http: requests.Session
 ) -> None:
+    sim = make_sim(spot_expiry="silent")
+    account = sim.add_account()
     key = new_key(http, sim, account)
     with connect(sim.spot_ws_url, key) as spot, connect(sim.ws_url, key) as swap:
         assert sim.expire(key)
@@ -386,10 +452,10 @@ def test_spot_expiry_is_silent_and_a_subscription_then_gets_100401(
         }
 
 
-def test_spot_expiry_push_option_keeps_the_old_behaviour(
-    make_sim: MakeSim, http: requests.Session
+def test_spot_expiry_pushes_listen_key_expired_by_default(
+    sim: Simulator, http: requests.Session
 ) -> None:
-    sim = make_sim(spot_expiry="push")
+    # BingX's 2026-04 websocket reference covers all three products (docs/contract.md).
     key = new_key(http, sim, sim.add_account())
     with connect(sim.spot_ws_url, key) as spot:
         assert sim.expire(key)

@@ -114,6 +114,7 @@ def test_demo_tells_the_whole_story_in_under_two_seconds() -> None:
     ]
     assert "closed      key" in text and "listen key deleted" in text
     assert "REST calls seen by the exchange: POST:200 PUT:200 POST:200 DELETE:200" in text
+    assert "config frames: 14 SNAPSHOT" in text  # 7 contracts, two connects
     seconds = float(text.rsplit("done in ", 1)[1].split(" s")[0])
     assert seconds < 2.0
     assert text.rstrip().endswith("client mistakes: 0")

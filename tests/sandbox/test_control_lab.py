@@ -18,7 +18,7 @@ from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    with Simulator(invalid_key="close") as simulator:
+    with Simulator(invalid_key="close", snapshots=False) as simulator:
         yield simulator
 
 

@@ -170,3 +170,14 @@ def test_close_all_positions_closes_each_with_a_market_order(mode: str) -> None:
     ids, effects = book.close_all_positions(KEY, now_ms=2)
     assert len(ids) == 2 and book.positions(KEY) == []
     assert kinds(effects) == ["OTU NEW/NEW", "AU ORDER", "OTU TRADE/FILLED"] * 2
+
+
+def test_the_query_views() -> None:
+    book = ledger()
+    long_btc(book)
+    figures = book.balance(KEY)
+    assert figures.wallet == D("999.68") and figures.used == D(128) and figures.frozen == 0
+    assert figures.available == figures.wallet - figures.used
+    assert figures.realised == D("-0.32") and figures.equity == figures.wallet
+    assert book.position_mode_of(KEY) == "hedge" and book.leverage_of(KEY, "BTC-USDT") == (5, 5)
+    assert book.balance("nobody").wallet == 0 and "nobody" not in book.accounts

@@ -136,7 +136,8 @@ def test_balance_positions_and_orders_read_like_bingx() -> None:
     fills = get(book, "/v2/trade/allFillOrders", {"startTs": "0", "endTs": "99"})
     assert fills["fill_orders"][0]["orderId"] == str(placed["order"]["orderId"])
     assert get(book, "/v2/user/commissionRate") == {
-        "commission": {"takerCommissionRate": 0.0005, "makerCommissionRate": 0.0002}}
+        "commission": {"takerCommissionRate": 0.0005, "makerCommissionRate": 0.0002}
+    }
 
 
 def test_resting_then_cancelled_order_statuses_as_rest_spells_them() -> None:
@@ -169,7 +170,11 @@ def test_settings_endpoints() -> None:
                            {"symbol": "ETH-USDT", "side": "SHORT", "leverage": "8"})  # fmt: skip
     assert answer == {"leverage": 8, "symbol": "ETH-USDT"} and len(effects) == 1
     assert get(book, "/v2/trade/leverage", {"symbol": "ETH-USDT"}) == {
-        "longLeverage": 5, "shortLeverage": 8, "maxLongLeverage": 125, "maxShortLeverage": 125}
+        "longLeverage": 5,
+        "shortLeverage": 8,
+        "maxLongLeverage": 125,
+        "maxShortLeverage": 125,
+    }
     answer, _ = send(book, "POST", "/v2/trade/marginType",
                      {"symbol": "ETH-USDT", "marginType": "ISOLATED"})  # fmt: skip
     assert answer is None

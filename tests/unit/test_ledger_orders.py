@@ -42,7 +42,9 @@ def ledger(mode: str = "hedge", balance: str = "1000", **options: Any) -> Ledger
     return book
 
 
-def order(symbol: str = "BTC-USDT", side: str = "BUY", kind: str = "MARKET", **fields: Any) -> OrderRequest:
+def order(
+    symbol: str = "BTC-USDT", side: str = "BUY", kind: str = "MARKET", **fields: Any
+) -> OrderRequest:
     return OrderRequest(symbol=symbol, side=side, order_type=kind, **fields)
 
 

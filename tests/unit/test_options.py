@@ -19,8 +19,9 @@ def test_defaults_follow_contract_section_7() -> None:
         "close",
         "reject",
         "gzip",
-        False,
+        True,
     )
+    assert (o.snapshot_event, o.snapshot_symbols, o.spot_expiry) == ("SNAPSHOT", None, "push")
 
 
 def test_bad_choice_names_the_field_and_the_choices() -> None:
