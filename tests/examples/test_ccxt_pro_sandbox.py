@@ -1,19 +1,22 @@
-"""How-to: run ccxt.pro, with its stock options, against the ``bingx-sim serve`` sandbox.
+"""How-to: a ccxt.pro bot, with ccxt's stock options, trading on the ``bingx-sim serve``
+sandbox.
 
-This is the setup for a client that does not live in your test process (ccxt.pro in
-another service, a bot in another language): start the sandbox, point the client's URLs
-at it, and drive everything over HTTP with the control API: answer the endpoints the
-client loads before it opens the account stream (``POST /_sim/stubs``, signed where
-ccxt signs, so its signing is checked too), push events per product (``POST
-/_sim/accounts/{key}/events?product=...``), then read what happened (``GET
-/_sim/stubs``, ``GET /_sim/journal``). ccxt is not a dependency of this project: the
-test runs where ccxt is installed (``pip install ccxt``) and is skipped elsewhere.
+This is the setup for a bot that does not live in your test process (ccxt.pro in another
+service, a bot in another language): start the sandbox, point the bot's URLs at it, and
+drive the market over HTTP with the control API only: ``POST /_sim/accounts`` (with
+``balances``), ``POST /_sim/prices``, ``POST /_sim/accounts/{key}/deposit``, and
+``GET /_sim/journal`` to see what the bot did. No endpoint is stubbed: the sandbox
+answers ``load_markets`` from its reference data and everything else from its USDT-M
+account model. The bot's flow, and the ccxt rules it follows (``watch_balance`` first,
+watch before acting, judge by ccxt's caches), are those of the in-process how-to,
+``test_ccxt_pro.py``. ccxt is not a dependency of this project: the test runs where
+ccxt is installed (``pip install -r tests/examples/requirements-ccxt.txt``) and is
+skipped elsewhere.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ import pytest
 import requests
 
 from ..sandbox_process import sandbox_process
-from .test_ccxt_pro import CCXT_NEEDS, EMPTY  # the endpoints ccxt loads first
+from .test_ccxt_pro import BTC, contracts, free_usdt, order_status, point_at, until
 
 ccxtpro = pytest.importorskip("ccxt.pro", reason="ccxt is not installed here")
 
@@ -31,33 +34,22 @@ ACCOUNT = {"api_key": "ccxt-key", "api_secret": "ccxt-secret"}
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[str]:
-    """The sandbox with one account, its stubs in place; yields its REST URL."""
-    accounts = tmp_path / "accounts.json"
-    accounts.write_text(json.dumps([ACCOUNT]))
-    with sandbox_process(["--accounts", str(accounts)], log=tmp_path / "sandbox.log") as (_, url):
-        for path, signed in CCXT_NEEDS:
-            stub = {"method": "GET", "path": path, "json": EMPTY, "signed": signed}
-            requests.post(f"{url}/_sim/stubs", json=stub, timeout=5).raise_for_status()
+    """The sandbox, with a funded account and a BTC price; yields its REST URL."""
+    with sandbox_process(log=tmp_path / "sandbox.log") as (_, url):
+        funded = ACCOUNT | {"balances": {"USDT": "10000"}}
+        requests.post(f"{url}/_sim/accounts", json=funded, timeout=5).raise_for_status()
+        price = {"symbol": "BTC-USDT", "price": "50000"}
+        requests.post(f"{url}/_sim/prices", json=price, timeout=5).raise_for_status()
         yield url
 
 
 def ccxt_bingx(url: str) -> Any:
     exchange = ccxtpro.bingx({"apiKey": ACCOUNT["api_key"], "secret": ACCOUNT["api_secret"]})
-    urls = exchange.urls["api"]
-    for section in list(urls):
-        if section != "ws":
-            urls[section] = f"{url}/openApi"
-    ws = url.replace("http://", "ws://")
-    urls["ws"] = {
-        "linear": f"{ws}/swap-market",
-        "spot": f"{ws}/market",
-        "inverse": f"{ws}/cswap-market",
-    }
-    return exchange
+    return point_at(exchange, url, url.replace("http://", "ws://"))
 
 
 async def control(url: str, method: str, path: str, body: object = None) -> Any:
-    """One control-API call, off the event loop (the client under test runs on it)."""
+    """One control-API call, off the event loop (the bot under test runs on it)."""
 
     def call() -> Any:
         answer = requests.request(method, f"{url}/_sim{path}", json=body, timeout=5)
@@ -67,76 +59,116 @@ async def control(url: str, method: str, path: str, body: object = None) -> Any:
     return await asyncio.to_thread(call)
 
 
-def opened(stream: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda e: e["type"] == "WsEvent" and e["kind"] == "open" and e["stream"] == stream
-
-
-def subscribed(data_type: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda e: e["type"] == "WsFrame" and e["direction"] == "in" and data_type in e["text"]
-
-
-async def until(url: str, seen: Callable[[dict[str, Any]], bool], deadline_s: float = 5) -> None:
+async def journal_shows(
+    url: str, seen: Callable[[dict[str, Any]], bool], deadline_s: float = 5
+) -> None:
     """Wait until the sandbox's journal holds an entry ``seen`` accepts. The journal is
     in another process, so this polls it, against a real-time deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + deadline_s
-    while not any(map(seen, (await control(url, "GET", "/journal"))["entries"])):
-        assert loop.time() < deadline, "the client never got there"
-        await asyncio.sleep(0.02)
+    async with asyncio.timeout(deadline_s):
+        while True:
+            if any(map(seen, (await control(url, "GET", "/journal"))["entries"])):
+                return
+            await asyncio.sleep(0.02)  # another process: nothing to wait on but a poll
+
+
+def swap_socket_open(entry: dict[str, Any]) -> bool:
+    return (entry["type"], entry.get("kind"), entry.get("stream")) == ("WsEvent", "open", "swap")
 
 
 @pytest.mark.asyncio
-async def test_ccxt_pro_watches_balances_through_the_sandbox(sandbox: str) -> None:
-    exchange = ccxt_bingx(sandbox)
-    events = f"/accounts/{ACCOUNT['api_key']}/events"
-    try:
-        # USDT-M: the socket opens once ccxt has loaded what it needs.
-        watching = asyncio.ensure_future(exchange.watch_balance({"type": "swap"}))
-        await until(sandbox, opened("swap"))
-        swap = {"e": "ACCOUNT_UPDATE", "a": {"m": "DEPOSIT", "B": [{"a": "USDT", "wb": "1234.5"}]}}
-        await control(sandbox, "POST", events, swap)
-        assert (await asyncio.wait_for(watching, 5))["USDT"]["free"] == 1234.5
-
-        # Spot, a wallet of its own on its own socket: ccxt reads the locked amount from lk.
-        watching = asyncio.ensure_future(exchange.watch_balance({"type": "spot"}))
-        await until(sandbox, subscribed("ACCOUNT_UPDATE"))  # ccxt's spot subscription
-        spot = {"e": "ACCOUNT_UPDATE", "a": {"B": [{"a": "USDT", "wb": "70", "lk": "30"}]}}
-        await control(sandbox, "POST", f"{events}?product=spot", spot)
-        assert (await asyncio.wait_for(watching, 5))["USDT"]["used"] == 30
-    finally:
-        await exchange.close()
-    assert {"/openApi/swap/v3/user/balance", "/openApi/spot/v1/account/balance"} <= (
-        await stubs_hit(sandbox)
-    )  # ccxt's REST snapshots of both wallets
-    await no_client_mistakes(sandbox)
-
-
-@pytest.mark.asyncio
-async def test_ccxt_pro_watches_positions_through_the_sandbox(sandbox: str) -> None:
+async def test_a_ccxt_bot_trades_perpetuals_on_the_sandbox(sandbox: str) -> None:
     exchange = ccxt_bingx(sandbox)
     try:
-        # ccxt opens the socket and answers the first watch with a REST snapshot: the stub.
-        snapshot = await asyncio.wait_for(exchange.watch_positions(params={"type": "swap"}), 5)
-        assert snapshot == []
-        watching = asyncio.ensure_future(exchange.watch_positions(params={"type": "swap"}))
-        position = {"s": "BTC-USDT", "pa": "0.5", "ep": "60000", "ps": "LONG", "mt": "isolated"}
-        update = {"e": "ACCOUNT_UPDATE", "a": {"P": [position]}}
-        await control(sandbox, "POST", f"/accounts/{ACCOUNT['api_key']}/events", update)
-        [long] = await asyncio.wait_for(watching, 5)
-        assert (long["symbol"], long["contracts"], long["side"]) == ("BTC-USDT", 0.5, "long")
+        # The bot starts: markets (all three products), currencies, its balance.
+        markets = await exchange.load_markets()
+        assert markets[BTC]["limits"]["amount"]["min"] == 0.0001
+        assert markets["ETH/USDT"]["spot"] and markets["ETH/USD:ETH"]["inverse"]
+        assert exchange.currencies["BTC"]["networks"]["BTC"]["withdraw"] is True
+        assert (await exchange.fetch_balance({"type": "swap"}))["USDT"]["free"] == 10000
+
+        # Hedge mode and its leverage.
+        await exchange.set_position_mode(True)
+        await exchange.set_leverage(20, BTC, {"side": "LONG"})
+
+        # Watch the balance first (a ccxt rule), and see a deposit arrive on the stream.
+        deposited = asyncio.ensure_future(
+            until(
+                lambda: exchange.watch_balance({"type": "swap"}),
+                lambda: free_usdt(exchange) == 10500,
+            )
+        )
+        await journal_shows(sandbox, swap_socket_open)  # ccxt is listening
+        deposit = {"asset": "USDT", "amount": "500"}
+        await control(sandbox, "POST", f"/accounts/{ACCOUNT['api_key']}/deposit", deposit)
+        await deposited
+
+        # A market buy: filled at once, seen on the stream as an order and a position.
+        filled = asyncio.ensure_future(
+            until(
+                lambda: exchange.watch_orders(BTC),
+                lambda: order_status(exchange, "bot-open") == "closed",
+            )
+        )
+        held = asyncio.ensure_future(
+            until(
+                lambda: exchange.watch_positions([BTC]),
+                lambda: contracts(exchange, BTC, "long") == 0.01,
+            )
+        )
+        bought = await exchange.create_order(
+            BTC, "market", "buy", 0.01, None, {"positionSide": "LONG", "clientOrderId": "bot-open"}
+        )
+        await asyncio.gather(filled, held)
+        order = await exchange.fetch_order(bought["id"], BTC)
+        assert (order["status"], order["filled"], order["average"]) == ("closed", 0.01, 50000)
+
+        # A limit buy below the market, and a stop-loss under the position: both rest.
+        dip = await exchange.create_order(
+            BTC, "limit", "buy", 0.02, 49000, {"positionSide": "LONG", "clientOrderId": "bot-dip"}
+        )
+        stop = await exchange.create_order(
+            BTC, "market", "sell", 0.01, None, {"positionSide": "LONG", "stopLossPrice": 45000}
+        )
+        resting = await exchange.fetch_open_orders(BTC)
+        assert {o["id"] for o in resting} == {dip["id"], stop["id"]}
+
+        # The market falls through the limit (the control API moves it): a maker fill.
+        filled = asyncio.ensure_future(
+            until(
+                lambda: exchange.watch_orders(BTC),
+                lambda: order_status(exchange, "bot-dip") == "closed",
+            )
+        )
+        held = asyncio.ensure_future(
+            until(
+                lambda: exchange.watch_positions([BTC]),
+                lambda: contracts(exchange, BTC, "long") == 0.03,
+            )
+        )
+        await control(sandbox, "POST", "/prices", {"symbol": "BTC-USDT", "price": "48900"})
+        await asyncio.gather(filled, held)
+
+        # The bot cancels its stop, and sees the cancel on the stream too.
+        cancelled = asyncio.ensure_future(
+            until(
+                lambda: exchange.watch_orders(BTC),
+                lambda: any(
+                    o["id"] == stop["id"] and o["status"] == "canceled" for o in exchange.orders
+                ),
+            )
+        )
+        assert (await exchange.cancel_order(stop["id"], BTC))["status"] == "canceled"
+        await cancelled
+
+        # And reconciles its view with REST.
+        [position] = await exchange.fetch_positions([BTC])
+        assert (position["side"], position["contracts"], position["leverage"]) == ("long", 0.03, 20)
+        assert await exchange.fetch_open_orders(BTC) == []
+        trades = await exchange.fetch_my_trades(BTC)
+        assert sorted((t["order"], t["price"], t["amount"]) for t in trades) == sorted(
+            [(bought["id"], 50000, 0.01), (dip["id"], 49000, 0.02)]
+        )
     finally:
         await exchange.close()
-    stubs = {
-        stub["path"]: stub["hits"] for stub in (await control(sandbox, "GET", "/stubs"))["stubs"]
-    }
-    assert stubs["/openApi/swap/v2/user/positions"] == 1
-    await no_client_mistakes(sandbox)
-
-
-async def stubs_hit(url: str) -> set[str]:
-    return {s["path"] for s in (await control(url, "GET", "/stubs"))["stubs"] if s["hits"]}
-
-
-async def no_client_mistakes(url: str) -> None:
-    entries = (await control(url, "GET", "/journal"))["entries"]
+    entries = (await control(sandbox, "GET", "/journal"))["entries"]
     assert not [e for e in entries if e.get("violation")], "ccxt made a client mistake"
