@@ -36,3 +36,29 @@ def test_never_more_than_the_budget_in_any_real_second(times: list[int], limit: 
 def test_bad_budgets_are_refused() -> None:
     with pytest.raises(ValueError, match="rate limit"):
         RateBudget(0)
+
+
+def test_the_error_lockout_locks_after_the_threshold_until_the_window_passes() -> None:
+    from bingx_sim.rules.rate_limit import ErrorBudget
+
+    budget = ErrorBudget(threshold=2, window_ms=1000)
+    budget.record("a", 100)
+    budget.record("a", 200)
+    assert budget.locked_until("a", 250) is None  # two are allowed
+    budget.record("a", 300)  # the third within the window locks
+    assert budget.locked_until("a", 300) == 1100  # until the oldest leaves the window
+    assert budget.locked_until("b", 300) is None  # per account
+    assert budget.locked_until("a", 1100) is None
+    budget.record("a", 5000)
+    budget.record("a", 5500)
+    budget.record("a", 6600)  # the first of these has left the window: not three in it
+    assert budget.locked_until("a", 6600) is None
+    budget.clear()
+    assert budget.locked_until("a", 300) is None
+
+
+def test_the_error_lockout_needs_a_threshold_and_a_window() -> None:
+    from bingx_sim.rules.rate_limit import ErrorBudget
+
+    with pytest.raises(ValueError, match="threshold"):
+        ErrorBudget(threshold=0, window_ms=10)
