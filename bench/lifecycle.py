@@ -59,15 +59,23 @@ def _one(sim: Simulator, http: requests.Session, steps: dict[str, list[float]]) 
 def run(quick: bool) -> list[Figure]:
     runs = 10 if quick else 100
     steps: dict[str, list[float]] = {}
-    totals = []
-    with Simulator() as sim, requests.Session() as http:
+    quiet_steps: dict[str, list[float]] = {}
+    totals: list[float] = []
+    quiet: list[float] = []  # the same lifecycle with no config frames (snapshots=False)
+    with (
+        Simulator() as sim,
+        Simulator(snapshots=False) as quiet_sim,
+        requests.Session() as http,
+    ):
         http.trust_env = False  # as the fixtures' shared session
         for _ in range(5):
             _one(sim, http, {})  # warm-up
-        for _ in range(runs):
+            _one(quiet_sim, http, {})
+        for _ in range(runs):  # interleaved, so drift hits both alike
             totals.append(_one(sim, http, steps))
+            quiet.append(_one(quiet_sim, http, quiet_steps))
     whole = Stat.of(totals)
-    return [
+    figures = [
         Figure(
             "lifecycle",
             f"step: {name}",
@@ -80,3 +88,34 @@ def run(quick: bool) -> list[Figure]:
         )
         for name, spans in steps.items()
     ]
+    # Config frames are on by default (one SNAPSHOT per listed contract on connect):
+    # what the on-connect burst costs a connect and the whole lifecycle.
+    for name in ("connect", "reconnect"):
+        on, off = steps[name], quiet_steps[name]
+        figures.append(
+            Figure(
+                "lifecycle",
+                f"{name} with config frames (default)",
+                "ms",
+                Stat.of(on),
+                "ms, the same with snapshots=False",
+                Stat.of(off),
+                Stat.of(a / b for a, b in zip(on, off, strict=True)),
+                "with / without",
+            )
+        )
+    figures.append(
+        Figure(
+            "lifecycle",
+            "whole lifecycle with config frames (default)",
+            "ms",
+            whole,
+            "ms, the same with snapshots=False",
+            Stat.of(quiet),
+            Stat.of(a / b for a, b in zip(totals, quiet, strict=True)),
+            "with / without",
+            target="<= 1.2x",
+            met=Stat.of(a / b for a, b in zip(totals, quiet, strict=True)).median <= 1.2,
+        )
+    )
+    return figures
