@@ -128,6 +128,16 @@ class OrderUpdate(Event):
     position_side: str = ""
     realized_pnl: Decimal = Decimal(0)
     trade_time: int = 0
+    last_filled_price: Decimal = Decimal(0)
+    """``L``: the price of this fill (``average_price`` is over all fills)."""
+    cumulative_quote: Decimal = Decimal(0)
+    """``Z``: the quote value filled so far (absent in older frames: 0)."""
+    trigger_price: Decimal = Decimal(0)
+    """``sp``: a stop or take-profit's trigger price (0: none)."""
+    reduce_only: bool = False
+    """``ro``."""
+    working_type: str = ""
+    """``wt``: what a trigger watches, ``MARK_PRICE`` or ``CONTRACT_PRICE``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +243,11 @@ def _order(raw: Raw, kind: str, when: int) -> OrderUpdate:
         position_side=str(o.get("ps", "")),
         realized_pnl=_dec(o.get("rp")),
         trade_time=_int(o.get("T")),
+        last_filled_price=_dec(o.get("L")),
+        cumulative_quote=_dec(o.get("Z")),
+        trigger_price=_dec(o.get("sp")),
+        reduce_only=o.get("ro") is True,
+        working_type=str(o.get("wt", "")),
     )
 
 

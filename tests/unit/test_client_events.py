@@ -66,3 +66,31 @@ def test_an_error_frame_is_a_stream_error() -> None:
     event = events.parse_event({"code": 80014, "msg": "unexpected message", "id": "x"})
     assert isinstance(event, events.StreamError)
     assert (event.code, event.msg) == (80014, "unexpected message")
+
+
+def test_an_order_update_types_the_trigger_and_fill_fields() -> None:
+    from bingx_sim import events as build
+
+    frame = build.order_trade_update(
+        status="PARTIALLY_FILLED",
+        last_filled_price="64010.5",
+        cumulative_quote="640.105",
+        trigger_price="63000",
+        reduce_only=True,
+        working_type="CONTRACT_PRICE",
+    )
+    parsed = events.parse_event(frame)
+    assert isinstance(parsed, events.OrderUpdate)
+    assert (parsed.last_filled_price, parsed.cumulative_quote, parsed.trigger_price) == (
+        Decimal("64010.5"),
+        Decimal("640.105"),
+        Decimal("63000"),
+    )
+    assert parsed.reduce_only and parsed.working_type == "CONTRACT_PRICE"
+    old = events.parse_event({"e": "ORDER_TRADE_UPDATE", "E": 1, "o": {"s": "BTC-USDT", "i": 1}})
+    assert isinstance(old, events.OrderUpdate)  # a 2023 frame without them: zeros and False
+    assert (old.cumulative_quote, old.trigger_price, old.reduce_only) == (
+        Decimal(0),
+        Decimal(0),
+        False,
+    )
