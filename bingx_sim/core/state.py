@@ -32,8 +32,8 @@ from bingx_sim.core.registry import Registry
 from bingx_sim.core.sockets import Connection
 from bingx_sim.lab.faults import ActiveFault, FaultSpec
 from bingx_sim.lab.stubs import ActiveStub, Stub, StubPlan
+from bingx_sim.ledger import Codes, Ledger, fixed
 from bingx_sim.ledger import Effect as LedgerEffect
-from bingx_sim.ledger import Ledger, fixed
 from bingx_sim.ledger import endpoints as ledger_endpoints
 from bingx_sim.ledger.effects import stream_margin_type
 from bingx_sim.rules import errors
@@ -43,7 +43,7 @@ from bingx_sim.rules.options import ContractOptions
 from bingx_sim.rules.price_script import PriceScript
 from bingx_sim.rules.rate_limit import ErrorBudget, RateBudget, RateVerdict
 
-__all__ = ["STATE", "SimConfig", "SimState"]
+__all__ = ["STATE", "Mistake", "SimConfig", "SimState"]
 
 PLACE_ORDER_PATH = "/openApi/swap/v2/trade/order"
 QUERY_ORDER_PATH = "/openApi/swap/v2/trade/order"
@@ -78,6 +78,45 @@ class SimConfig:
             raise ValueError("max_outbox_bytes must be a positive number of bytes")
         if self.close_grace < 0:
             raise ValueError("close_grace must be zero or more seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Mistake:
+    """One thing a strict test would fail on: a client mistake the exchange rejected
+    (with the exchange's ``code`` for a REST call), a simulator error, a fault that never
+    fired or a stub that was never called. ``text`` is how ``unexpected_errors`` says it."""
+
+    text: str
+    kind: str
+    reason: str
+    code: int | None = None
+    at_ms: int | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "code": self.code,
+            "reason": self.reason,
+            "at_ms": self.at_ms,
+            "text": self.text,
+        }
+
+
+def _trade_frames_first(effects: list[LedgerEffect]) -> list[LedgerEffect]:
+    """The ``fill_event_order="order-first"`` reading: each fill's ``ORDER_TRADE_UPDATE``
+    goes before the ``ACCOUNT_UPDATE`` the ledger emits just ahead of it."""
+    out = list(effects)
+    for i in range(len(out) - 1):
+        first, second = out[i][2], out[i + 1][2]
+        order = second.get("o")
+        if (
+            first.get("e") == "ACCOUNT_UPDATE"
+            and second.get("e") == "ORDER_TRADE_UPDATE"
+            and isinstance(order, Mapping)
+            and order.get("x") in ("TRADE", "CALCULATED")
+        ):
+            out[i], out[i + 1] = out[i + 1], out[i]
+    return out
 
 
 def _sendable_close_code(code: int) -> bool:
@@ -126,6 +165,7 @@ class SimState:
         self.ledger = self._new_ledger()
         self.ledger_touched = False  # read by ``pristine`` from the test's thread
         self.price_script = PriceScript()
+        self.after_reset: list[Callable[[SimState], None]] = []  # e.g. a sandbox scenario
         self._tasks: set[asyncio.Task[Any]] = set()
         for account in seed_accounts:
             self.add_seed_account(account.api_key, account.api_secret)
@@ -171,6 +211,8 @@ class SimState:
                 )
         expired = self.exchange.expire_due(now)
         if expired:
+            for key in expired:
+                _log_expiry(key, "expired")
             self.apply([AnnounceExpiry(key.key, now) for key in expired])
         return expired
 
@@ -312,9 +354,12 @@ class SimState:
     def _ledger_effects(self, effects: Iterable[LedgerEffect]) -> list[dict[str, Any]]:
         """Push what a ledger operation emitted, in order; the events, for the caller."""
         self.ledger_touched = True
+        ordered = list(effects)
+        if self.options.fill_event_order == "order-first":
+            ordered = _trade_frames_first(ordered)
         pushed = [
             Push(api_key, event, product)
-            for api_key, product, event in effects
+            for api_key, product, event in ordered
             if not self.faults.suppressed(api_key, event)  # the exchange stays silent
         ]
         self.apply(pushed)
@@ -544,6 +589,7 @@ class SimState:
         dead = self.exchange.expire_now(key, self.now_ms())
         if dead is None:
             return False
+        _log_expiry(dead, "expired by the test")
         self._announce_expiry(dead.key, self.now_ms())
         return True
 
@@ -621,13 +667,58 @@ class SimState:
 
     def unexpected_errors(self) -> list[str]:
         """Client mistakes (and simulator errors) no ``expect_errors`` pattern covers."""
+        return [mistake.text for mistake in self.mistakes()]
+
+    def mistakes(self) -> list[Mistake]:
+        """What a strict test would fail on now, in journal order: each client mistake
+        no ``expect_errors`` pattern covers (with the exchange's code and the reason),
+        each simulator error, then faults that never fired and stubs never called."""
         expected = self.expected_errors
-        found = [f"{entry}: {entry.violation}" for entry in self.journal.snapshot().violations]
-        if expected is None:  # expect_errors() with no pattern: any client mistake goes
-            found = [v for v in found if v.startswith("simulator error")]
-        else:
-            found = [v for v in found if not any(p.search(v) for p in expected)]
-        return found + self.faults.unfired() + self.stubs.unused()
+        found: list[Mistake] = []
+        for entry in self.journal.snapshot().violations:
+            assert entry.violation is not None
+            text = f"{entry}: {entry.violation}"
+            if expected is None:  # expect_errors() with no pattern: any client mistake goes
+                if not text.startswith("simulator error"):
+                    continue
+            elif any(p.search(text) for p in expected):
+                continue
+            code = entry.code if isinstance(entry, RestCall) else None
+            kind = type(entry).__name__
+            found.append(Mistake(text, kind, entry.violation, code, entry.at_ms))
+        found += [Mistake(t, "UnfiredFault", t) for t in self.faults.unfired()]
+        found += [Mistake(t, "UnusedStub", t) for t in self.stubs.unused()]
+        return found
+
+    def accounts(self) -> list[tuple[Account, bool]]:
+        """Every account, and whether it is a seed account (re-created by a reset)."""
+        seeds = {account.api_key for account in self.seed_accounts}
+        return [(account, account.api_key in seeds) for account in self.exchange.accounts]
+
+    def set_options(self, changes: Mapping[str, object]) -> ContractOptions:
+        """Change contract options while running, validated as the constructor validates
+        them (``ValueError`` naming the option; then nothing changed). Each takes effect
+        from the next request, frame or socket; a :meth:`reset` restores the options the
+        simulator started with. Rate-limit settings restart the budgets; the ledger's
+        (``error_codes``, ``place_order_shape``, ``position_mode``, which only a new
+        account takes) apply to it at once; ``snapshots`` and ``snapshot_interval`` to
+        sockets opened after the change."""
+        self._use_options(self.options.with_changes(changes))
+        return self.options
+
+    def _use_options(self, new: ContractOptions) -> None:
+        old, self.options = self.options, new
+        self.exchange.post_existing = new.post_existing
+        limits = ("rate_limit_per_second", "rate_limit_lockout")
+        if any(getattr(old, name) != getattr(new, name) for name in limits):
+            self.budgets.clear()
+        lockouts = ("error_lockout_threshold", "error_lockout_window")
+        if any(getattr(old, name) != getattr(new, name) for name in lockouts):
+            self.error_budgets.clear()
+        if old.error_codes != new.error_codes:
+            self.ledger.codes = Codes(new.error_codes)
+        self.ledger.position_mode = new.position_mode
+        self.ledger.place_order_shape = new.place_order_shape
 
     def reset(self) -> list[str]:
         """Back to empty (seed accounts re-created); returns the unexpected errors it
@@ -644,12 +735,15 @@ class SimState:
         self.clock.reset()
         self.journal.clear()
         self.expected_errors = []
+        self._use_options(self.config.options)  # options set while running are undone
         self.ledger = self._new_ledger()
         self.price_script.clear()
         for account in self.seed_accounts:
             self.exchange.add_account(account.api_key, account.api_secret)
             self.ledger.open_account(account.api_key, self.seed_balances.get(account.api_key))
         self.ledger_touched = False
+        for hook in self.after_reset:
+            hook(self)
         return problems
 
     @property
@@ -670,6 +764,7 @@ class SimState:
             and self.faults.idle
             and self.stubs.empty
             and self.expected_errors == []
+            and self.options is self.config.options
         )
 
     @property
@@ -739,6 +834,17 @@ class SimState:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _log_expiry(key: ListenKey, how: str) -> None:
+    """One log line per expired key (the sandbox prints it; a test's log captures it)."""
+    log.info(
+        "listen key %s… of account %s… %s",
+        key.key[:8],
+        key.owner[:8],
+        how,
+        extra={"event": "key expired", "account": key.owner, "key": key.key},
+    )
 
 
 STATE: web.AppKey[SimState] = web.AppKey("bingx_sim_state", SimState)

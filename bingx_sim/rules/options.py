@@ -6,16 +6,22 @@ source. A user who learns what the real exchange does differently flips one fiel
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cache
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-__all__ = ["ContractOptions"]
+from bingx_sim.rules.profiles import PROFILES
+
+__all__ = ["ContractOptions", "option_names"]
 
 PostShape = Literal["flat", "wrapped"]
 PostExisting = Literal["new", "same"]
 SuccessBody = Literal["empty", "json", "envelope"]
 KeySource = Literal["query", "query+body"]
 SignatureMode = Literal["off", "verify-if-present", "required"]
+SignaturePayload = Literal["as-sent", "sorted", "either"]
 OnExpiry = Literal["close", "silent"]
 OnDelete = Literal["close", "silent"]
 InvalidKey = Literal["reject", "close"]
@@ -28,6 +34,7 @@ OrderIds = Literal["int", "str"]
 TooManySockets = Literal["frame", "404"]
 PositionMode = Literal["hedge", "oneway"]
 SnapshotEvent = Literal["SNAPSHOT", "ACCOUNT_CONFIG_UPDATE"]
+FillEventOrder = Literal["account-first", "order-first"]
 PlaceOrderShape = Literal["wrapped", "flat"]
 
 
@@ -47,6 +54,11 @@ class ContractOptions:
     """Listen-key calls work unsigned; a signature that is sent is verified."""
     signature_encodings: frozenset[str] = field(default_factory=lambda: frozenset({"hex"}))
     """Digest encodings accepted: ``hex`` (documented); add ``base64`` to be lenient."""
+    signature_payload: SignaturePayload = "as-sent"
+    """What the signature is checked over: the parameters exactly as sent (BingX's
+    golden vectors sign an unsorted string; ``docs/contract.md``, "signing"), the
+    parameters sorted by name (as the bingx-python SDK signs them, whatever order it
+    sends them in), or ``either``."""
     recv_window_ms: int = 5000
     """Default allowed skew between ``timestamp`` and the exchange's wall clock."""
     max_recv_window_ms: int | None = None
@@ -112,11 +124,19 @@ class ContractOptions:
     position_mode: PositionMode = "hedge"
     """A new account's position mode: hedge (``dualSidePosition`` true, as a fresh key
     answered in 2026) or one-way; an account changes it over REST."""
+    fill_event_order: FillEventOrder = "account-first"
+    """A fill's two frames: ``ACCOUNT_UPDATE`` then the ``ORDER_TRADE_UPDATE`` of the
+    trade (Binance's captured sequence; no complete BingX capture exists), or the trade
+    frame first."""
     place_order_shape: PlaceOrderShape = "wrapped"
     """The place-order answer: ``data.order`` (the newest captures) or the order flat in
     ``data`` (older ones)."""
     max_sockets_per_ip: int | None = None
     """Concurrent account sockets per client IP (the exchange documents 60); None: off."""
+    profile: str | None = None
+    """The named profile (:data:`bingx_sim.rules.profiles.PROFILES`) these options were
+    built from, or ``None``. Informational: :meth:`split` and :meth:`with_changes`
+    apply a profile's values (under the ones given explicitly)."""
 
     def __post_init__(self) -> None:
         for name, allowed in _CHOICES.items():
@@ -136,6 +156,8 @@ class ContractOptions:
             raise ValueError("error_lockout_threshold and error_lockout_window must be positive")
         if self.max_recv_window_ms is not None and self.max_recv_window_ms <= 0:
             raise ValueError("max_recv_window_ms must be positive, or None")
+        if self.profile is not None and self.profile not in PROFILES:
+            raise ValueError(f"no profile {self.profile!r}; known: {', '.join(PROFILES)}")
 
     @property
     def recv_window_cap_ms(self) -> int:
@@ -144,15 +166,45 @@ class ContractOptions:
 
     @classmethod
     def split(cls, options: dict[str, Any]) -> tuple[ContractOptions, dict[str, Any]]:
-        """Pick this class's fields out of ``options``; return the rest untouched."""
-        names = {f.name for f in fields(cls)}
-        mine = {k: v for k, v in options.items() if k in names}
+        """Pick this class's fields out of ``options``; return the rest untouched.
+        A ``profile`` lays its values under the ones given explicitly."""
+        names = option_names()
+        mine = _with_profile({k: v for k, v in options.items() if k in names})
         if "signature_encodings" in mine:
             mine["signature_encodings"] = frozenset(mine["signature_encodings"])
         if mine.get("snapshot_symbols") is not None:
             mine["snapshot_symbols"] = tuple(mine["snapshot_symbols"])
         rest = {k: v for k, v in options.items() if k not in names}
         return cls(**mine), rest
+
+    def with_changes(self, changes: Mapping[str, object]) -> ContractOptions:
+        """These options with ``changes`` (JSON-shaped values, as the control API and a
+        scenario file send them) applied, validated as the constructor validates them
+        plus each value's type; a ``profile`` lays its values under the explicit ones.
+        ``ValueError`` naming the option (and, for an unknown name, the valid ones)."""
+        unknown = set(changes) - option_names()
+        if unknown:
+            raise ValueError(
+                f"unknown option(s) {', '.join(sorted(unknown))}; valid: "
+                f"{', '.join(sorted(option_names()))}"
+            )
+        typed: dict[str, Any] = {
+            name: _typed(name, value) for name, value in _with_profile(changes).items()
+        }
+        return replace(self, **typed)
+
+    def changed(self) -> dict[str, object]:
+        """The options that differ from the defaults, JSON-shaped."""
+        default = ContractOptions()
+        return {
+            f.name: _json_value(getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
+
+    def as_json(self) -> dict[str, object]:
+        """Every option, JSON-shaped (sets and tuples as sorted or ordered lists)."""
+        return {f.name: _json_value(getattr(self, f.name)) for f in fields(self)}
 
 
 _CHOICES: dict[str, tuple[str, ...]] = {
@@ -162,3 +214,75 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 """Each choice-valued field and its allowed values, read from its ``Literal`` annotation
 (the one declaration): a new option is a type alias and a field, nothing more."""
+
+
+@cache
+def option_names() -> frozenset[str]:
+    """Every contract option's name."""
+    return frozenset(f.name for f in fields(ContractOptions))
+
+
+def _with_profile(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` with their ``profile``'s values laid under them."""
+    name = options.get("profile")
+    if name is None:
+        return dict(options)
+    if not isinstance(name, str) or name not in PROFILES:
+        raise ValueError(f"no profile {name!r}; known: {', '.join(PROFILES)}")
+    return {**PROFILES[name].options, **options}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _typed(name: str, value: object) -> object:
+    """``value`` as option ``name`` takes it (a JSON list becomes the set or tuple the
+    field holds); ``ValueError`` when its type is wrong. Choices and ranges are left to
+    ``ContractOptions.__post_init__``, the one place they are checked."""
+    hint = _HINTS[name]
+    allowed = get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
+    if value is None:
+        if type(None) in allowed:
+            return None
+        raise ValueError(f"{name} cannot be null")
+    for kind in allowed:
+        origin = get_origin(kind)
+        if origin is Literal and isinstance(value, str):
+            return value
+        if kind is bool and isinstance(value, bool):
+            return value
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if kind is str and isinstance(value, str):
+            return value
+        if origin in (frozenset, tuple) and isinstance(value, list | tuple | set | frozenset):
+            if not all(isinstance(item, str) for item in value):
+                raise ValueError(f"{name} must be a list of strings")
+            return frozenset(value) if origin is frozenset else tuple(value)
+    raise ValueError(f"{name}={value!r} has the wrong type (expected {_describe(hint)})")
+
+
+def _describe(hint: object) -> str:
+    """A field's type in words, for an error message."""
+    parts = get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
+    words = []
+    for part in parts:
+        if part is type(None):
+            words.append("null")
+        elif get_origin(part) is Literal:
+            words.append("one of " + ", ".join(map(str, get_args(part))))
+        elif get_origin(part) in (frozenset, tuple):
+            words.append("a list of strings")
+        else:
+            words.append(getattr(part, "__name__", str(part)))
+    return " or ".join(words)
+
+
+_HINTS: dict[str, Any] = get_type_hints(ContractOptions)

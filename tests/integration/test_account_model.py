@@ -412,3 +412,28 @@ def test_events_are_identical_for_the_same_script(make_sim: MakeSim) -> None:
         return pushed
 
     assert script() == script()
+
+
+def test_the_fill_event_order_option_puts_the_trade_frame_first(make_sim: MakeSim) -> None:
+    sim = make_sim(fill_event_order="order-first")
+    rich = sim.add_account(balances={"USDT": "10000"})
+    sim.set_price("BTC-USDT", "50000")
+    with connect(sim.ws_url + f"?listenKey={_key(sim, rich)}") as ws:
+        sim.place_order(
+            rich,
+            symbol="BTC-USDT",
+            side="BUY",
+            positionSide="LONG",
+            type="MARKET",
+            quantity="0.01",
+        )
+        assert _kinds(_events(ws, 3)) == [
+            "ORDER_TRADE_UPDATE:NEW/NEW",
+            "ORDER_TRADE_UPDATE:TRADE/FILLED",
+            "ACCOUNT_UPDATE:ORDER",
+        ]
+
+
+def _key(sim: Simulator, account: Account) -> str:
+    with requests.Session() as http:
+        return new_key(http, sim, account)
