@@ -317,11 +317,25 @@ def spot_execution_report(
     order_id: int | str | None = None,
     client_order_id: str = "",
     event_time: int | None = None,
+    last_filled_quantity: float = 0,
+    filled_quantity: float = 0,
+    last_filled_price: float = 0,
+    commission: float = 0,
+    commission_asset: str = "",
+    trade_time: int = 0,
+    trade_id: int = 0,
+    order_time: int | None = None,
+    cumulative_quote: float = 0,
+    last_quote: float = 0,
+    quote_order_quantity: float = 0,
+    maker: bool = False,
 ) -> Event:
     """Spot ``executionReport`` (the stream wraps it as ``spot.executionReport``).
 
     Spot sends money as JSON numbers, unlike swap. ``C`` (client order id) is always sent
-    here; real frames without one omit it (the schema allows both).
+    here; real frames without one omit it (the schema allows both). The fill fields
+    default to a frame without a fill: ``l``, ``z``, ``L``, ``n``, ``T``, ``t``, ``Z``,
+    ``Y``, ``Q`` 0, ``N`` empty, ``m`` false, ``O`` (order time) the event time.
     """
     now = _now(event_time)
     return {
@@ -335,19 +349,19 @@ def spot_execution_report(
         "x": execution_type,
         "X": status,
         "i": next(_order_ids) if order_id is None else order_id,
-        "l": 0,
-        "z": 0,
-        "L": 0,
-        "n": 0,
-        "N": "",
-        "T": 0,
-        "t": 0,
-        "O": now,
-        "Z": 0,
-        "Y": 0,
-        "Q": 0,
+        "l": last_filled_quantity,
+        "z": filled_quantity,
+        "L": last_filled_price,
+        "n": commission,
+        "N": commission_asset,
+        "T": trade_time,
+        "t": trade_id,
+        "O": now if order_time is None else order_time,
+        "Z": cumulative_quote,
+        "Y": last_quote,
+        "Q": quote_order_quantity,
         "C": client_order_id,
-        "m": False,
+        "m": maker,
     }
 
 

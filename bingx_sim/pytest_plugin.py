@@ -9,7 +9,8 @@
 * ``bingx_incident``: parametrizes a test over the incident catalogue.
 
 ``@pytest.mark.bingx_sim(key_ttl=..., ping_interval=..., strict=False, now=..., **options)``
-adjusts one test; options the shared simulator was not started with get a private one.
+adjusts one test; options the shared simulator was not started with get a private one
+(``profile="bingx-python"``: the options the bingx-python SDK needs, ``docs/sdk.md``).
 
 Importing this module (pytest does, in every run of every project that has us installed)
 imports nothing heavy: aiohttp, requests, websocket-client, freezegun and the ``bingx``
@@ -84,8 +85,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "bingx_sim(*, key_ttl=timedelta, ping_interval=float, pong_timeout=float, "
-        "strict=bool, now=str|datetime, allow_real_hosts=bool, **contract_options): "
-        "per-test bingx-sim settings",
+        "strict=bool, now=str|datetime, allow_real_hosts=bool, profile=str, "
+        "**contract_options): per-test bingx-sim settings",
     )
     config.addinivalue_line(
         "markers",
@@ -252,6 +253,7 @@ def bingx_client(
     our client, the ``bingx-sim-client`` distribution). Its HTTP connections come from
     a pool the whole run shares."""
     try:
+        import bingx
         from bingx import BingXClient
     except ImportError:
         pytest.fail(
@@ -260,6 +262,8 @@ def bingx_client(
             "name bingx, like the bingx-python SDK: do not install both.",
             pytrace=False,
         )
+    if not hasattr(bingx, "UserDataStream"):  # the same import name, but the SDK's
+        pytest.fail(_SDK_INSTEAD.format(getattr(bingx, "__version__", "?")), pytrace=False)
 
     client = BingXClient(
         bingx_account.api_key,
@@ -271,6 +275,13 @@ def bingx_client(
         yield client
     finally:
         _bingx_http.cookies.clear()
+
+
+_SDK_INSTEAD = (
+    "the bingx_client fixture needs our client, but bingx here is the bingx-python SDK {}: "
+    "pip install bingx-sim-client instead of it, or keep the SDK and build its BingXClient "
+    "yourself under @pytest.mark.bingx_sim(profile='bingx-python') (docs/sdk.md)"
+)
 
 
 @pytest.fixture

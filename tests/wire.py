@@ -50,14 +50,19 @@ def new_key(http: requests.Session, sim: Simulator, account: Account) -> str:
 
 
 def recv_event(ws: ClosingWebSocket, skip_pings: bool = True) -> dict[str, Any]:
-    """The next JSON frame (answering nothing, skipping heartbeats unless told not to)."""
+    """The next JSON frame (answering nothing, skipping heartbeats and the periodic
+    ``SNAPSHOT`` config frames unless told not to)."""
     while True:
         opcode, text = recv_frame(ws)
         assert opcode == BINARY, f"expected a gzip frame, got {opcode}"
         if skip_pings and text == "Ping":
             continue
         parsed = json.loads(text)
-        if skip_pings and isinstance(parsed, dict) and "ping" in parsed:
+        if (
+            skip_pings
+            and isinstance(parsed, dict)
+            and ("ping" in parsed or parsed.get("e") == "SNAPSHOT")
+        ):
             continue
         assert isinstance(parsed, dict)
         return parsed

@@ -11,22 +11,27 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import Literal, Protocol, overload
 
 from bingx_clocks.wakeups import Wakeups
 from bingx_sim import defaults
 from bingx_sim.core.clock import real_monotonic
 
 __all__ = [
+    "ENTRY_KINDS",
     "Entry",
     "FaultFired",
     "Journal",
+    "JournalPage",
     "JournalSnapshot",
     "JournalTimeout",
+    "Owners",
     "RestCall",
     "SimError",
     "WsEvent",
     "WsFrame",
+    "entry_account",
+    "entry_kind",
 ]
 
 
@@ -45,6 +50,12 @@ class RestCall:
     violation: str | None = None
     full_size: int | None = None
     """The body's true length in characters when the journal kept only its start."""
+    stub: str | None = None
+    """The stub that answered (``stub #3 GET /path``), if one did."""
+    reason: str | None = None
+    """Why the exchange answered so: its error message, or the client's mistake."""
+    duration_ms: float | None = None
+    """Real milliseconds from the request read to the answer handed over."""
 
     def __str__(self) -> str:
         code = f" code={self.code}" if self.code is not None else ""
@@ -120,8 +131,69 @@ class FaultFired:
 Entry = RestCall | WsFrame | WsEvent | SimError | FaultFired
 
 
+ENTRY_KINDS: dict[type, str] = {
+    RestCall: "rest",
+    WsFrame: "frame",
+    WsEvent: "socket",
+    FaultFired: "fault",
+    SimError: "error",
+}
+"""Each entry type's short name, as ``GET /_sim/journal?kind=`` takes it."""
+
+
+def entry_kind(entry: Entry) -> str:
+    """``rest``, ``frame``, ``socket``, ``fault`` or ``error``."""
+    return ENTRY_KINDS[type(entry)]
+
+
+class Owners(Protocol):
+    """Who owns a listen key: its API key, or ``None`` for a key the exchange never had."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def entry_account(entry: Entry, owners: Owners) -> str | None:
+    """The API key an entry belongs to: a REST call's ``X-BX-APIKEY`` header (else the
+    owner of the ``listenKey`` it names), a frame's or socket's listen key's owner
+    (``owners``: listen key to API key, a dict will do), a fired fault's account. ``None`` for what
+    belongs to nobody (a simulator error, a call with neither, an unknown key)."""
+    if isinstance(entry, RestCall):
+        for name, value in entry.headers.items():
+            if name.lower() == "x-bx-apikey" and value:
+                return value
+        key = entry.query.get("listenKey")
+        return owners.get(key) if key else None
+    if isinstance(entry, WsFrame | WsEvent):
+        return owners.get(entry.listen_key)
+    if isinstance(entry, FaultFired):
+        return entry.account
+    return None
+
+
 class JournalTimeout(AssertionError):
     """No journal entry matched before the deadline; the message lists what did arrive."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalPage:
+    """Entries after a cursor, each with its sequence number, for a reader that comes
+    back for more (the control API's ``GET /_sim/journal?since=``).
+
+    Sequence numbers start at 1 and only grow: they survive the journal's bound and
+    :meth:`Journal.clear`, so a cursor stays meaningful while entries come and go."""
+
+    entries: tuple[tuple[int, Entry], ...]
+    """``(seq, entry)``, oldest first."""
+    next: int
+    """The cursor to pass next time: the last entry looked at (past entries that did
+    not match, so a filtered reader does not scan them again)."""
+    dropped: int
+    """Entries after the cursor that the journal no longer holds (let go by its bound,
+    or wiped by a reset): a reader that fell behind learns how much it missed."""
+    first: int
+    """The sequence number of the oldest entry held (``last + 1`` when none is)."""
+    last: int
+    """The sequence number of the newest entry ever appended (0: none yet)."""
 
 
 def _trimmed(entry: Entry, limit: int) -> Entry:
@@ -251,6 +323,89 @@ class Journal:
     def snapshot(self) -> JournalSnapshot:
         with self._changed:
             return JournalSnapshot(tuple(self._entries[self._start :]), self)
+
+    @property
+    def last_seq(self) -> int:
+        """The sequence number of the newest entry appended (0 before the first); the
+        ``n``-th entry ever appended has number ``n``."""
+        return self._first_seq + self._live()
+
+    def page(
+        self,
+        since: int = 0,
+        *,
+        limit: int | None = None,
+        match: Callable[[Entry], bool] | None = None,
+    ) -> JournalPage:
+        """The entries numbered above ``since`` that ``match`` (all: ``None``), at most
+        ``limit`` of them. ``ValueError`` when ``since`` is negative or ahead of the
+        journal (a cursor from another run). The predicate runs outside the lock."""
+        if since < 0:
+            raise ValueError(f"since must be 0 or more, not {since}")
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be 0 or more, not {limit}")
+        with self._changed:
+            last = self.last_seq
+            if since > last:
+                raise ValueError(
+                    f"since {since} is ahead of the journal, whose last entry is {last} "
+                    "(a cursor from an earlier run? start again from 0)"
+                )
+            first = self._first_seq + 1
+            fresh, _ = self._since(since)
+        dropped = max(0, first - 1 - since)
+        start = max(since, first - 1)  # the number of the entry before fresh[0]
+        found: list[tuple[int, Entry]] = []
+        cursor = last
+        if limit != 0:
+            for offset, entry in enumerate(fresh):
+                if match is None or match(entry):
+                    found.append((start + offset + 1, entry))
+                    if limit is not None and len(found) >= limit:
+                        cursor = start + offset + 1
+                        break
+        else:
+            cursor = since
+        return JournalPage(tuple(found), cursor, dropped, first, last)
+
+    async def page_async(
+        self,
+        since: int = 0,
+        *,
+        limit: int | None = None,
+        match: Callable[[Entry], bool] | None = None,
+        timeout: float = 0.0,
+        stop: Callable[[], bool] | None = None,
+    ) -> JournalPage:
+        """:meth:`page`, waiting up to ``timeout`` real seconds for at least one matching
+        entry: woken by each append (no polling), never blocking the loop. On timeout (or
+        once ``stop()`` is true, checked at each wake-up) an empty page whose ``next``
+        has moved past what did not match. ``dropped`` counts from the first look."""
+        first_look = self.page(since, limit=limit, match=match)
+        if first_look.entries or timeout <= 0 or limit == 0:
+            return first_look
+        latest = [first_look]
+
+        def ready() -> JournalPage | None:
+            page = self.page(latest[0].next, limit=limit, match=match)
+            latest[0] = page
+            if page.entries or (stop is not None and stop()):
+                return page
+            return None
+
+        def timed_out() -> Exception:
+            return TimeoutError()
+
+        try:
+            page = await self._wakeups.wait_until(ready, timeout, timed_out)
+        except TimeoutError:
+            page = latest[0]
+        return JournalPage(page.entries, page.next, first_look.dropped, page.first, page.last)
+
+    def wake(self) -> None:
+        """Wake every coroutine waiting in :meth:`page_async` or :meth:`wait_for_async`
+        to look again (a server shutting down tells its long polls to stop)."""
+        self._wakeups.notify_all()
 
     def _since(self, seq: int | None) -> tuple[list[Entry], int]:
         """The live entries from sequence number ``seq`` on (``None``: all), and the

@@ -52,6 +52,11 @@ class _Delayed:
 _Item = bytes | str | _Close | _Pong | _Delayed
 
 
+def _heartbeat(text: str, word: str) -> bool:
+    """``Ping``/``Pong`` (any case), or spot's ``{"ping": ...}``/``{"pong": ...}``."""
+    return text.lower() == word or text[:12].replace(" ", "").startswith('{"' + word + '"')
+
+
 class Connection:
     """An accepted account websocket: which stream, whose key, what it subscribed to.
 
@@ -72,8 +77,11 @@ class Connection:
         "close_code",
         "close_reason",
         "finished",
+        "frames_in",
+        "frames_out",
         "ignore_pongs",
         "journal",
+        "last_frame",
         "last_pong",
         "listen_key",
         "max_outbox_bytes",
@@ -81,6 +89,9 @@ class Connection:
         "mute_pings",
         "now_ms",
         "on_queued",
+        "opened_at",
+        "pings",
+        "pongs",
         "remote",
         "silenced",
         "stream",
@@ -124,6 +135,11 @@ class Connection:
         self.tasks: list[asyncio.Task[None]] = []  # SNAPSHOT frames and the like, not the writer
         self.close_code: int | None = None
         self.close_reason = ""
+        # What a person watching the socket wants to see (GET /_sim/sockets): counted
+        # as frames are journaled, both ways.
+        self.opened_at = last_pong  # real monotonic seconds
+        self.frames_in = self.frames_out = self.pings = self.pongs = 0
+        self.last_frame: tuple[str, str, int] | None = None  # direction, text, at_ms
         self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._outbox: deque[tuple[_Item, int]] = deque()
         self._queued_bytes = 0
@@ -192,11 +208,18 @@ class Connection:
             self.drop(why, violation=why)
             return False
         self._enqueue(_Delayed(data, delay) if delay > 0 else data, size)
-        binary = isinstance(data, bytes)
-        self.journal.append(
-            WsFrame("out", self.stream, self.listen_key, text, binary, self.now_ms())
-        )
+        binary, at_ms = isinstance(data, bytes), self.now_ms()
+        self.journal.append(WsFrame("out", self.stream, self.listen_key, text, binary, at_ms))
+        self.frames_out += 1
+        self.pings += _heartbeat(text, "ping")
+        self.last_frame = ("out", text, at_ms)
         return True
+
+    def received(self, text: str, at_ms: int) -> None:
+        """Count a message the client sent (journaled by the reader)."""
+        self.frames_in += 1
+        self.pongs += _heartbeat(text, "pong")
+        self.last_frame = ("in", text, at_ms)
 
     def pong(self, payload: bytes) -> None:
         """Answer a protocol-level ping (aiohttp's autoping would write from the reader)."""

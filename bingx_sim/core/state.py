@@ -32,10 +32,20 @@ from bingx_sim.core.registry import Registry
 from bingx_sim.core.sockets import Connection
 from bingx_sim.lab.faults import ActiveFault, FaultSpec
 from bingx_sim.lab.stubs import ActiveStub, Stub, StubPlan
-from bingx_sim.ledger import Codes, Ledger, fixed
+from bingx_sim.ledger import (
+    Books,
+    Codes,
+    InverseLedger,
+    Ledger,
+    SpotLedger,
+    StartingBalances,
+    fixed,
+    plain,
+    products,
+)
 from bingx_sim.ledger import Effect as LedgerEffect
-from bingx_sim.ledger import endpoints as ledger_endpoints
 from bingx_sim.ledger.effects import stream_margin_type
+from bingx_sim.ledger.products import PLACE_PATHS, QUERY_PATHS, VIEW_PATHS
 from bingx_sim.rules import errors
 from bingx_sim.rules.errors import ApiError
 from bingx_sim.rules.listen_keys import Account, Exchange, KeyOutcome, ListenKey, seeded_factories
@@ -45,13 +55,6 @@ from bingx_sim.rules.rate_limit import ErrorBudget, RateBudget, RateVerdict
 
 __all__ = ["STATE", "Mistake", "SimConfig", "SimState"]
 
-PLACE_ORDER_PATH = "/openApi/swap/v2/trade/order"
-QUERY_ORDER_PATH = "/openApi/swap/v2/trade/order"
-ACCOUNT_VIEW_PATHS = {
-    "balance": "/openApi/swap/v2/user/balance",
-    "positions": "/openApi/swap/v2/user/positions",
-    "openOrders": "/openApi/swap/v2/trade/openOrders",
-}
 
 log = logging.getLogger("bingx_sim")
 
@@ -161,7 +164,7 @@ class SimState:
         self.faults = FaultDesk(self.journal, self.sockets, self.now_ms)
         self.fan_out = FanOut(self.sockets, self.faults.deliver)
         self.seed_accounts: list[Account] = []
-        self.seed_balances: dict[str, dict[str, str | Decimal]] = {}
+        self.seed_balances: dict[str, StartingBalances] = {}
         self.ledger = self._new_ledger()
         self.ledger_touched = False  # read by ``pristine`` from the test's thread
         self.price_script = PriceScript()
@@ -343,13 +346,20 @@ class SimState:
     # the account model --------------------------------------------------------------
 
     def _new_ledger(self) -> Ledger:
-        options = self.options
-        return Ledger(
-            position_mode=options.position_mode,
-            error_codes=options.error_codes,
-            place_order_shape=options.place_order_shape,
-            now_ms=self.now_ms(),
+        """The USDT-M ledger, made afresh together with the spot and coin-M ledgers
+        beside it: ``self.books`` holds all three (separate wallets, as on BingX)."""
+        options, now = self.options, self.now_ms()
+        self.books = Books(
+            swap=Ledger(
+                position_mode=options.position_mode,
+                error_codes=options.error_codes,
+                place_order_shape=options.place_order_shape,
+                now_ms=now,
+            ),
+            spot=SpotLedger(now_ms=now),
+            coinm=InverseLedger(error_codes=options.error_codes, now_ms=now),
         )
+        return self.books.swap
 
     def _ledger_effects(self, effects: Iterable[LedgerEffect]) -> list[dict[str, Any]]:
         """Push what a ledger operation emitted, in order; the events, for the caller."""
@@ -368,11 +378,12 @@ class SimState:
     def ledger_request(
         self, method: str, path: str, api_key: str | None, params: Mapping[str, str]
     ) -> object:
-        """One modelled REST endpoint (a row of ``bingx_sim.ledger.ENDPOINTS``) for
-        ``api_key`` (``None`` on a public one): its ``data``; its events are pushed before
-        this returns. ``Refused`` (the exchange's error) leaves the ledger unchanged."""
-        data, effects = ledger_endpoints.call(
-            self.ledger, method, path, api_key or "", params, self.now_ms()
+        """One modelled REST endpoint of any product (a row of
+        ``bingx_sim.ledger.ROUTES``) for ``api_key`` (``None`` on a public one): its
+        ``data``; its events are pushed before this returns. ``Refused`` (the exchange's
+        error) leaves every ledger unchanged."""
+        data, effects = products.call(
+            self.books, method, path, api_key or "", params, self.now_ms()
         )
         if effects or method != "GET":
             self._ledger_effects(effects)
@@ -403,12 +414,12 @@ class SimState:
             for symbol in symbols
         ]
 
-    def _wallet(self, product: str) -> None:
-        if product != "swap":
-            raise ValueError(
-                f"product {product!r} is not supported by bingx-sim's account model yet: "
-                "only 'swap' (USDT-M) has a ledger"
-            )
+    def _contracts_of(self, product: str) -> Ledger:
+        """The ledger of a contract product (``swap``, ``coinm``); spot has no positions."""
+        book = self.books.of(product)
+        if isinstance(book, SpotLedger):
+            raise ValueError("spot has no positions: funding and liquidation are for swap, coinm")
+        return book
 
     def _known(self, api_key: str) -> None:
         if self.exchange.account(api_key) is None:
@@ -423,19 +434,25 @@ class SimState:
         index: str | Decimal | None = None,
         product: str = "swap",
     ) -> list[dict[str, Any]]:
-        """Set ``symbol``'s mark price (last and index follow unless given) and run the
-        matcher now: resting limits that cross fill as maker, stops trigger. The events
-        it pushed, in order."""
-        self._wallet(product)
+        """Set ``symbol``'s mark price (last and index follow unless given) on
+        ``product`` (``swap``, ``coinm``; on ``spot`` the pair's last price, its only
+        one) and run that product's matcher now: resting limits that cross fill as
+        maker, stops trigger. The events it pushed, in order."""
+        book = self.books.of(product)
+        if isinstance(book, SpotLedger) and (last is not None or index is not None):
+            raise ValueError("a spot pair has one price, its last trade: no last= or index=")
         self.sweep()
+        now = self.now_ms()
+        if isinstance(book, SpotLedger):
+            return self._ledger_effects(book.set_price(symbol, price, now_ms=now))
         return self._ledger_effects(
-            self.ledger.set_price(symbol, price, last=last, index=index, now_ms=self.now_ms())
+            book.set_price(symbol, price, last=last, index=index, now_ms=now)
         )
 
     def script_prices(self, symbol: str, steps: Iterable[tuple[int, str | Decimal]]) -> int:
-        """Schedule mark prices of ``symbol`` at exchange times (epoch ms): each applies
-        (as :meth:`set_price`) once the exchange clock reaches it, in time order, on
-        the next sweep (a request, ``settle``, ``advance``, the watcher). How many are
+        """Schedule mark prices of ``symbol`` (USDT-M) at exchange times (epoch ms): each
+        applies (as :meth:`set_price`) once the exchange clock reaches it, in time order,
+        on the next sweep (a request, ``settle``, ``advance``, the watcher). How many are
         scheduled in all."""
         self.ledger.contract(symbol)  # unknown symbol: Refused now, not at the step
         return self.price_script.add(symbol, steps)
@@ -443,68 +460,89 @@ class SimState:
     def deposit(
         self, api_key: str, asset: str, amount: str | Decimal, product: str = "swap"
     ) -> str:
-        """Credit ``amount`` of ``asset`` (``ACCOUNT_UPDATE`` reason ``DEPOSIT``); the
-        new wallet balance."""
-        self._wallet(product)
+        """Credit ``amount`` of ``asset`` to ``product``'s wallet (``ACCOUNT_UPDATE``
+        reason ``DEPOSIT``); the new wallet (spot: free) balance."""
+        book = self.books.of(product)
         self._known(api_key)
-        balance, effects = self.ledger.deposit(api_key, asset, amount, now_ms=self.now_ms())
+        balance, effects = book.deposit(api_key, asset, amount, now_ms=self.now_ms())
         self._ledger_effects(effects)
-        return fixed(balance, 8)
+        return plain(balance) if isinstance(book, SpotLedger) else fixed(balance, 8)
 
     def withdraw(
         self, api_key: str, asset: str, amount: str | Decimal, product: str = "swap"
     ) -> str:
-        """Debit ``amount`` (refused above the available margin); the new balance."""
-        self._wallet(product)
+        """Debit ``amount`` (refused above the available margin, or spot's free
+        balance); the new balance."""
+        book = self.books.of(product)
         self._known(api_key)
-        balance, effects = self.ledger.withdraw(api_key, asset, amount, now_ms=self.now_ms())
+        balance, effects = book.withdraw(api_key, asset, amount, now_ms=self.now_ms())
         self._ledger_effects(effects)
-        return fixed(balance, 8)
+        return plain(balance) if isinstance(book, SpotLedger) else fixed(balance, 8)
 
     def fill(
         self, api_key: str, order_id: int, qty: str | Decimal, price: str | Decimal | None = None
     ) -> dict[str, Any]:
-        """Force a (partial) maker fill of a resting limit order; the order as REST
-        shows it afterwards."""
+        """Force a (partial) maker fill of a resting limit order of any product (order
+        ids never repeat across products); the order as REST shows it afterwards."""
         self._known(api_key)
-        order, effects = self.ledger.fill(api_key, order_id, qty, price, now_ms=self.now_ms())
+        book: Ledger | SpotLedger = self.books.swap
+        for candidate in (self.books.spot, self.books.coinm):
+            account = candidate.accounts.get(api_key)
+            if account is not None and order_id in account.orders:
+                book = candidate
+        order, effects = book.fill(api_key, order_id, qty, price, now_ms=self.now_ms())
         self._ledger_effects(effects)
-        return self.order_view(api_key, order.symbol, order.order_id)
+        return self.order_view(api_key, order.symbol, order.order_id, product=book.PRODUCT)
 
-    def funding(self, symbol: str, rate: str | Decimal) -> list[dict[str, Any]]:
-        """Settle funding at ``rate`` on every open position of ``symbol``; the events."""
-        return self._ledger_effects(self.ledger.funding(symbol, rate, now_ms=self.now_ms()))
+    def funding(
+        self, symbol: str, rate: str | Decimal, product: str = "swap"
+    ) -> list[dict[str, Any]]:
+        """Settle funding at ``rate`` on every open position of ``symbol`` (of
+        ``product``: ``swap`` or ``coinm``); the events."""
+        book = self._contracts_of(product)
+        return self._ledger_effects(book.funding(symbol, rate, now_ms=self.now_ms()))
 
-    def liquidate(self, api_key: str, symbol: str) -> list[dict[str, Any]]:
+    def liquidate(self, api_key: str, symbol: str, product: str = "swap") -> list[dict[str, Any]]:
         """Liquidate ``api_key``'s positions in ``symbol`` at the mark price; the
         liquidation orders as REST shows them."""
+        book = self._contracts_of(product)
         self._known(api_key)
-        orders, effects = self.ledger.liquidate(api_key, symbol, now_ms=self.now_ms())
+        orders, effects = book.liquidate(api_key, symbol, now_ms=self.now_ms())
         self._ledger_effects(effects)
-        return [self.order_view(api_key, o.symbol, o.order_id) for o in orders]
+        return [self.order_view(api_key, o.symbol, o.order_id, product=product) for o in orders]
 
-    def place_order(self, api_key: str, params: Mapping[str, str]) -> object:
-        """Place an order as ``POST /openApi/swap/v2/trade/order`` with ``params``
-        would (the same validation, answer and events)."""
+    def place_order(self, api_key: str, params: Mapping[str, str], product: str = "swap") -> object:
+        """Place an order as ``POST`` to ``product``'s place-order endpoint with
+        ``params`` would (the same validation, answer and events)."""
+        self.books.of(product)
         self._known(api_key)
-        return self.ledger_request("POST", PLACE_ORDER_PATH, api_key, params)
+        return self.ledger_request("POST", PLACE_PATHS[product], api_key, params)
 
-    def order_view(self, api_key: str, symbol: str, order_id: int) -> dict[str, Any]:
-        """One order as ``GET .../trade/order`` answers it."""
+    def order_view(
+        self, api_key: str, symbol: str, order_id: int, product: str = "swap"
+    ) -> dict[str, Any]:
+        """One order as ``product``'s query-order endpoint answers it."""
         data = self.ledger_request(
-            "GET", QUERY_ORDER_PATH, api_key, {"symbol": symbol, "orderId": str(order_id)}
+            "GET", QUERY_PATHS[product], api_key, {"symbol": symbol, "orderId": str(order_id)}
         )
         assert isinstance(data, dict)
         order = data.get("order", data)
         assert isinstance(order, dict)
         return order
 
-    def account_view(self, api_key: str) -> dict[str, Any]:
-        """The account as REST shows it: balance, positions and open orders."""
+    def spot_overview(self, api_key: str) -> dict[str, Any]:
+        """The spot ``ACCOUNT_UPDATE`` ``m=INIT`` frame for ``api_key``'s wallet as it
+        stands (what a spot socket's ``ACCOUNT_UPDATE`` subscription is answered with)."""
+        return self.books.spot.overview(api_key, now_ms=self.now_ms())
+
+    def account_view(self, api_key: str, product: str = "swap") -> dict[str, Any]:
+        """The account's ``product`` wallet as REST shows it: balance, positions (not on
+        spot) and open orders."""
+        self.books.of(product)
         self._known(api_key)
         return {
             name: self.ledger_request("GET", path, api_key, {})
-            for name, path in ACCOUNT_VIEW_PATHS.items()
+            for name, path in VIEW_PATHS[product].items()
         }
 
     # the test's operations (through the facade and the control API) ------------------
@@ -513,16 +551,18 @@ class SimState:
         self,
         api_key: str | None = None,
         api_secret: str | None = None,
-        balances: Mapping[str, str | Decimal] | None = None,
+        balances: StartingBalances | None = None,
     ) -> Account:
-        """Register an API key pair (generated when not given) and its USDT-M wallet
-        (``balances``: starting amounts per asset, not deposits). ``ValueError`` when the
-        key exists with another secret, or for a bad balance (then nothing changed)."""
+        """Register an API key pair (generated when not given) and its wallets
+        (``balances``: starting amounts, not deposits: ``{"USDT": "10000"}`` for USDT-M,
+        or per product, ``{"swap": {...}, "spot": {...}, "coinm": {...}}``).
+        ``ValueError`` when the key exists with another secret, or for a bad balance
+        (then nothing changed)."""
         new = api_key is None or self.exchange.account(api_key) is None
         account = self.exchange.add_account(api_key, api_secret)
-        if account.api_key not in self.ledger.accounts:
+        if not self.books.has_account(account.api_key):
             try:
-                self.ledger.open_account(account.api_key, balances)
+                self.books.open_account(account.api_key, balances)
             except ValueError:
                 if new:  # all or nothing: the key pair goes too
                     self.exchange.remove_account(account.api_key)
@@ -536,7 +576,7 @@ class SimState:
         self,
         api_key: str | None = None,
         api_secret: str | None = None,
-        balances: Mapping[str, str | Decimal] | None = None,
+        balances: StartingBalances | None = None,
     ) -> Account:
         """An account that every :meth:`reset` re-creates (the sandbox's accounts), with
         the same starting ``balances``."""
@@ -715,8 +755,9 @@ class SimState:
         lockouts = ("error_lockout_threshold", "error_lockout_window")
         if any(getattr(old, name) != getattr(new, name) for name in lockouts):
             self.error_budgets.clear()
-        if old.error_codes != new.error_codes:
-            self.ledger.codes = Codes(new.error_codes)
+        if old.error_codes != new.error_codes:  # USDT-M and coin-M speak the code set
+            for book in (self.books.swap, self.books.coinm):
+                book.codes = Codes(new.error_codes)
         self.ledger.position_mode = new.position_mode
         self.ledger.place_order_shape = new.place_order_shape
 
@@ -740,7 +781,7 @@ class SimState:
         self.price_script.clear()
         for account in self.seed_accounts:
             self.exchange.add_account(account.api_key, account.api_secret)
-            self.ledger.open_account(account.api_key, self.seed_balances.get(account.api_key))
+            self.books.open_account(account.api_key, self.seed_balances.get(account.api_key))
         self.ledger_touched = False
         for hook in self.after_reset:
             hook(self)
@@ -838,10 +879,11 @@ class SimState:
 
 def _log_expiry(key: ListenKey, how: str) -> None:
     """One log line per expired key (the sandbox prints it; a test's log captures it)."""
+    owner = key.owner if len(key.owner) <= 12 else f"{key.owner[:8]}…"
     log.info(
-        "listen key %s… of account %s… %s",
+        "listen key %s… of account %s %s",
         key.key[:8],
-        key.owner[:8],
+        owner,
         how,
         extra={"event": "key expired", "account": key.owner, "key": key.key},
     )

@@ -54,9 +54,14 @@ class StubHandle:
     def hits(self) -> int:
         return self._sim.stub_hits(self.id)
 
+    @property
+    def label(self) -> str:
+        """How the journal (``RestCall.stub``) and strict failures name it."""
+        return f"stub #{self.id} {self.stub.label}"
+
     def clear(self) -> bool:
         """Stop answering with it; False if it was not active."""
         return self._sim.clear_stub(self.id)
 
     def __repr__(self) -> str:
-        return f"<StubHandle #{self.id} {self.stub.method} {self.stub.path}>"
+        return f"<StubHandle {self.label}>"

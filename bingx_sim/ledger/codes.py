@@ -59,10 +59,15 @@ class Refused(Exception):
 class Codes:
     """Builds refusals in one code set, so call sites name the situation, not the code."""
 
-    def __init__(self, code_set: CodeSet = "2025-10") -> None:
+    def __init__(
+        self,
+        code_set: CodeSet = "2025-10",
+        contracts_path: str = "/openApi/swap/v2/quote/contracts",
+    ) -> None:
         if code_set not in ("2025-10", "legacy"):
             raise ValueError(f"unknown code set {code_set!r}")
         self.code_set: CodeSet = code_set
+        self.contracts_path = contracts_path  # named by the unknown-symbol message
 
     def code(self, new_code: int) -> int:
         """The code of this set for a 2025-10 code."""
@@ -79,8 +84,7 @@ class Codes:
 
     def unknown_symbol(self, symbol: str) -> Refused:
         return self.refuse(
-            109400,
-            f"{symbol},symbol not exist, please verify it in api: /openApi/swap/v2/quote/contracts",
+            109400, f"{symbol},symbol not exist, please verify it in api: {self.contracts_path}"
         )
 
     def unsupported(self, feature: str) -> Refused:

@@ -29,8 +29,10 @@ __all__ = ["CONTRACTS", "DEFAULT_PRICES", "Contract"]
 
 @dataclass(frozen=True, slots=True)
 class Contract:
-    """One USDT-M perpetual as BingX describes it (field names in the docstrings of the
-    attributes are the wire names). Linear: one contract unit is one coin of ``asset``."""
+    """One perpetual as BingX describes it (field names in the comments of the
+    attributes are the wire names). Linear (USDT-M): one contract unit is one coin of
+    ``asset``. Inverse (coin-M, ``inverse=True``): one contract is ``contract_size`` USD,
+    margined in ``asset``; the coin-M table is :data:`bingx_sim.ledger.inverse.COINM_CONTRACTS`."""
 
     contract_id: str  # contractId (a string on the wire)
     symbol: str  # symbol, BASE-QUOTE
@@ -51,6 +53,20 @@ class Contract:
     api_state_open: bool = True  # apiStateOpen: "true" lets the API open positions
     api_state_close: bool = True  # apiStateClose: "true" lets the API close them
     ensure_trigger: bool = True  # ensureTrigger (guaranteed stops offered)
+    inverse: bool = False  # coin-M: margined and settled in ``asset``, sized in USD
+    contract_size: Decimal = Decimal(1)  # coin-M: USD per contract (minTickSize)
+    time_online: int = 0  # coin-M: timeOnline, epoch ms
+
+    @property
+    def margin_asset(self) -> str:
+        """What margin, fees and PnL are paid in: the quote (USDT) on a linear contract,
+        the coin on an inverse one."""
+        return self.asset if self.inverse else self.currency
+
+    @property
+    def quantity_unit(self) -> str:
+        """How a quantity is counted in messages: coins, or ``Cont`` (contracts)."""
+        return "Cont" if self.inverse else self.asset
 
     @property
     def fee_rate(self) -> Decimal:

@@ -1,9 +1,12 @@
 """Effects: the account-stream events a ledger operation makes BingX push.
 
 Every mutating ledger call returns ``(result, effects)``, ``effects`` being a list of
-``(api_key, product, event)`` in push order; ``product`` is always ``"swap"`` (USDT-M).
-The events are built only with :mod:`bingx_sim.events`, with every field passed
-explicitly (no builder default leaks into a ledger event) and ``event_time=now_ms``.
+``(api_key, product, event)`` in push order; ``product`` is the ledger's product:
+``"swap"`` (USDT-M, :class:`~bingx_sim.ledger.Ledger`), ``"coinm"``
+(:class:`~bingx_sim.ledger.inverse.InverseLedger`) or ``"spot"``
+(:class:`~bingx_sim.ledger.spot.SpotLedger`, which builds its own). The events are built
+only with :mod:`bingx_sim.events`, with every field passed explicitly (no builder
+default leaks into a ledger event) and ``event_time=now_ms``.
 """
 
 from __future__ import annotations
@@ -42,12 +45,18 @@ def order_update(
     fill: Fill | None,
     now_ms: int,
     realized_pnl: Decimal | None = None,
+    product: str = PRODUCT,
 ) -> Effect:
     """``ORDER_TRADE_UPDATE`` for ``order`` as it stands now. ``fill`` is the execution
     this frame reports (``l``, ``L``, ``n``, ``rp``), ``None`` on status-only frames.
-    ``realized_pnl`` overrides the fill's (a liquidation reports its whole margin loss)."""
+    ``realized_pnl`` overrides the fill's (a liquidation reports its whole margin loss).
+    On coin-M the frame has no ``Z`` (no public coin-M frame says what it would hold)."""
     rp = fill.realized_pnl if fill is not None else ZERO
-    event = events.order_trade_update(
+    fields: dict[str, Any] = {}
+    if product != "coinm":
+        fields["cumulative_quote"] = stream(order.cum_quote)
+    build = events.coinm_order_trade_update if product == "coinm" else events.order_trade_update
+    event = build(
         symbol=order.symbol,
         side=order.side,
         order_type=order.order_type,
@@ -62,16 +71,16 @@ def order_update(
         last_filled_quantity=stream(fill.qty if fill is not None else ZERO),
         filled_quantity=stream(order.executed_qty),
         last_filled_price=stream(fill.price if fill is not None else ZERO),
-        cumulative_quote=stream(order.cum_quote),
         trigger_price=stream(order.stop_price if order.stop_price is not None else ZERO),
         reduce_only=order.reduce_only,
         commission=stream(fill.commission if fill is not None else ZERO),
-        commission_asset=contract.currency,
+        commission_asset=contract.margin_asset,
         realized_pnl=stream(rp if realized_pnl is None else realized_pnl),
         working_type=order.working_type,
         event_time=now_ms,
+        **fields,
     )
-    return (api_key, PRODUCT, event)
+    return (api_key, product, event)
 
 
 def wallet_change(
@@ -81,14 +90,14 @@ def wallet_change(
     balances: list[Event],
     positions: list[Event],
     now_ms: int,
+    product: str = PRODUCT,
 ) -> Effect:
     """``ACCOUNT_UPDATE`` with ``a.m = reason`` (``ORDER``, ``FUNDING_FEE``, ``DEPOSIT``,
     ``WITHDRAW``); ``balances`` and ``positions`` built with ``events.balance`` /
-    ``events.position``."""
-    event = events.account_update(
-        reason=reason, balances=balances, positions=positions, event_time=now_ms
-    )
-    return (api_key, PRODUCT, event)
+    ``events.position`` (coin-M positions carry no ``iw``)."""
+    build = events.coinm_account_update if product == "coinm" else events.account_update
+    event = build(reason=reason, balances=balances, positions=positions, event_time=now_ms)
+    return (api_key, product, event)
 
 
 def config_change(
@@ -99,17 +108,21 @@ def config_change(
     short_leverage: int,
     margin_type: str,
     now_ms: int,
+    product: str = PRODUCT,
 ) -> Effect:
     """``ACCOUNT_CONFIG_UPDATE``; ``margin_type`` is REST's ``CROSSED``/``ISOLATED``,
     sent as the stream's lowercase ``cross``/``isolated``."""
-    event = events.account_config_update(
+    build = (
+        events.coinm_account_config_update if product == "coinm" else events.account_config_update
+    )
+    event = build(
         symbol=symbol,
         long_leverage=long_leverage,
         short_leverage=short_leverage,
         margin_mode=stream_margin_type(margin_type),
         event_time=now_ms,
     )
-    return (api_key, PRODUCT, event)
+    return (api_key, product, event)
 
 
 def stream_margin_type(margin_type: str) -> str:

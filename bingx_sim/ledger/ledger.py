@@ -19,7 +19,7 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 from bingx_sim import events
 
@@ -58,18 +58,20 @@ _FIRST_POSITION_ID: Final = 1_800_000_000_900_000_001
 _FIRST_TRAN_ID: Final = 100_000_001
 _FIRST_USER_ID: Final = 1_000_001
 
-SUPPORTED_TYPES: Final = frozenset({"MARKET", "LIMIT", "STOP_MARKET", "TAKE_PROFIT_MARKET"})
+SUPPORTED_TYPES: Final = frozenset(
+    {"MARKET", "LIMIT", "STOP_MARKET", "TAKE_PROFIT_MARKET", "TRIGGER_MARKET"}
+)
 UNSUPPORTED_TYPES: Final = frozenset(
     {
         "STOP",
         "TAKE_PROFIT",
         "TRIGGER_LIMIT",
-        "TRIGGER_MARKET",
         "TRAILING_STOP_MARKET",
         "TRAILING_TP_SL",
         "TWAP",
     }
 )
+_CLOSE_POSITION_TYPES: Final = frozenset({"STOP_MARKET", "TAKE_PROFIT_MARKET"})
 _TIME_IN_FORCE: Final = frozenset({"GTC", "IOC", "FOK", "PostOnly"})
 _WORKING_TYPES: Final = frozenset({"MARK_PRICE", "CONTRACT_PRICE"})
 _MAX_CLIENT_ID: Final = 40
@@ -114,7 +116,24 @@ class Ledger:
     * ``place_order_shape`` — ``"wrapped"`` (``{"order":{...}}``) or ``"flat"``.
     * ``auto_open`` — an unknown API key gets an empty account on its first mutating call
       (True) or is refused with 100413 (False).
+
+    The arithmetic of a contract's money (its value, PnL and entry averaging) lives in
+    :meth:`value`, :meth:`pnl` and :meth:`notional`, so that
+    :class:`~bingx_sim.ledger.inverse.InverseLedger` (coin-M) changes only those.
     """
+
+    PRODUCT: ClassVar[str] = "swap"
+    """The product whose sockets this ledger's events reach."""
+    FIRST_IDS: ClassVar[Mapping[str, int]] = {
+        "order": FIRST_ORDER_ID,
+        "trade": _FIRST_TRADE_ID,
+        "position": _FIRST_POSITION_ID,
+        "tran": _FIRST_TRAN_ID,
+        "user": _FIRST_USER_ID,
+    }
+    """Where each id counter starts (each product its own range, so ids never collide)."""
+    CONTRACTS_PATH: ClassVar[str] = "/openApi/swap/v2/quote/contracts"
+    """The contract list an unknown-symbol refusal points at."""
 
     def __init__(
         self,
@@ -140,7 +159,7 @@ class Ledger:
             raise ValueError("place_order_shape must be 'wrapped' or 'flat'")
         table = contracts.values() if isinstance(contracts, Mapping) else contracts
         self.contracts: dict[str, Contract] = {c.symbol: c for c in table}
-        self.codes = Codes(error_codes)
+        self.codes = Codes(error_codes, self.CONTRACTS_PATH)
         self.position_mode: PositionMode = position_mode
         self.default_leverage = default_leverage
         self.default_margin_type = default_margin_type
@@ -163,13 +182,7 @@ class Ledger:
                 high=start,
                 low=start,
             )
-        self._next: dict[str, int] = {
-            "order": FIRST_ORDER_ID,
-            "trade": _FIRST_TRADE_ID,
-            "position": _FIRST_POSITION_ID,
-            "tran": _FIRST_TRAN_ID,
-            "user": _FIRST_USER_ID,
-        }
+        self._next: dict[str, int] = dict(self.FIRST_IDS)
 
     # ======================================================================= accounts
 
@@ -293,11 +306,12 @@ class Ledger:
                 (p for (s, _), p in account.positions.items() if s == symbol),
                 key=lambda p: p.side,
             )
-            asset = self._contract(symbol).currency
+            contract = self._contract(symbol)
+            asset = contract.margin_asset
             total = ZERO
             isolated: list[Position] = []
             for position in held:
-                amount = -round_to(value * position.qty * prices.mark, 8)
+                amount = -round_to(value * self.value(contract, position.qty, prices.mark), 8)
                 if amount == 0:
                     continue
                 total += amount
@@ -316,6 +330,7 @@ class Ledger:
                     balances=[self._balance_entry(account, asset, total)],
                     positions=[self._position_entry(account, p) for p in isolated],
                     now_ms=now_ms,
+                    product=self.PRODUCT,
                 )
             )
         return effects
@@ -528,7 +543,7 @@ class Ledger:
                 cap = contract.max_leverage(each)
                 if not 1 <= leverage <= cap:
                     raise self.codes.invalid(f"leverage must be between 1 and {cap}")
-            asset = contract.currency
+            asset = contract.margin_asset
             before = self.available_margin(account, asset)
             for each in sides:
                 account.leverages.setdefault(symbol, {})[each] = leverage
@@ -731,14 +746,35 @@ class Ledger:
 
     # -- margin arithmetic (public: the renderers and the invariant tests use it) --------
 
+    def value(self, contract: Contract, qty: Decimal, price: Decimal) -> Decimal:
+        """What ``qty`` contracts are worth at ``price`` in the margin asset (signed like
+        ``qty``): ``qty * price`` on a linear contract."""
+        return qty * price
+
+    def notional(self, contract: Contract, qty: Decimal, price: Decimal) -> Decimal:
+        """The order size the minimum-notional rule reads (``tradeMinUSDT``)."""
+        return qty * price
+
+    def pnl(self, contract: Contract, entry: Decimal, price: Decimal, qty: Decimal) -> Decimal:
+        """The PnL of ``qty`` (signed) held from ``entry`` to ``price``:
+        ``(price - entry) * qty`` on a linear contract."""
+        return (price - entry) * qty
+
+    def entry_cost(self, contract: Contract, qty: Decimal, price: Decimal) -> Decimal:
+        """What a fill adds to a position's ``open_cost`` (see :class:`Position`)."""
+        return qty * price
+
     def position_margin(self, account: Account, position: Position) -> Decimal:
-        """Initial margin: ``|qty| * entry / leverage``."""
+        """Initial margin: ``value(|qty|, entry) / leverage`` (``|qty| * entry / lev``)."""
         lev = self.leverage_for(account, position.symbol, position.direction)
-        return abs(position.qty) * position.entry / lev
+        contract = self._contract(position.symbol)
+        return self.value(contract, abs(position.qty), position.entry) / lev
 
     def unrealized(self, position: Position) -> Decimal:
-        """``(mark - entry) * signed qty``."""
-        return (self.prices[position.symbol].mark - position.entry) * position.qty
+        """``pnl(entry → mark)``: ``(mark - entry) * signed qty`` on a linear contract."""
+        contract = self._contract(position.symbol)
+        mark = self.prices[position.symbol].mark
+        return self.pnl(contract, position.entry, mark, position.qty)
 
     def isolated_margin(self, account: Account, position: Position) -> Decimal:
         """The stream's ``iw``: the position margin if isolated, else 0."""
@@ -757,7 +793,7 @@ class Ledger:
             return ZERO
         contract = self._contract(order.symbol)
         lev = self.leverage_for(account, order.symbol, self._direction(account, order))
-        notional = opening * order.price
+        notional = self.value(contract, opening, order.price)
         return notional / lev + notional * contract.maker_fee_rate
 
     def used_margin(self, account: Account, asset: str = "USDT") -> Decimal:
@@ -765,7 +801,7 @@ class Ledger:
             (
                 self.position_margin(account, p)
                 for p in account.positions.values()
-                if self._contract(p.symbol).currency == asset
+                if self._contract(p.symbol).margin_asset == asset
             ),
             ZERO,
         )
@@ -775,7 +811,7 @@ class Ledger:
             (
                 self.order_frozen(account, o)
                 for o in account.orders.values()
-                if o.is_open and self._contract(o.symbol).currency == asset
+                if o.is_open and self._contract(o.symbol).margin_asset == asset
             ),
             ZERO,
         )
@@ -785,7 +821,7 @@ class Ledger:
             (
                 self.unrealized(p)
                 for p in account.positions.values()
-                if self._contract(p.symbol).currency == asset
+                if self._contract(p.symbol).margin_asset == asset
             ),
             ZERO,
         )
@@ -806,7 +842,7 @@ class Ledger:
             (
                 self.isolated_margin(account, p)
                 for p in account.positions.values()
-                if self._contract(p.symbol).currency == asset
+                if self._contract(p.symbol).margin_asset == asset
             ),
             ZERO,
         )
@@ -976,6 +1012,7 @@ class Ledger:
             balances=[self._balance_entry(account, asset, change)],
             positions=[],
             now_ms=now_ms,
+            product=self.PRODUCT,
         )
 
     def _config_effect(self, account: Account, symbol: str, now_ms: int) -> Effect:
@@ -986,6 +1023,7 @@ class Ledger:
             short_leverage=self.leverage_for(account, symbol, "SHORT"),
             margin_type=self.margin_type_of(account, symbol),
             now_ms=now_ms,
+            product=self.PRODUCT,
         )
 
     # -- order placement ----------------------------------------------------------------
@@ -1038,7 +1076,7 @@ class Ledger:
                 raise codes.position_side_for_mode(hedge=False)
 
         if request.close_position:
-            if not conditional:
+            if kind not in _CLOSE_POSITION_TYPES:
                 raise codes.invalid(
                     "closePosition only supports STOP_MARKET and TAKE_PROFIT_MARKET"
                 )
@@ -1103,15 +1141,20 @@ class Ledger:
         if not internal and not request.close_position:
             if qty < contract.trade_min_quantity:
                 raise codes.below_min_quantity(
-                    format(contract.trade_min_quantity, "f"), contract.asset
+                    format(contract.trade_min_quantity, "f"), contract.quantity_unit
                 )
-            if not closing and qty * reference < contract.trade_min_usdt:
+            if not closing and self.notional(contract, qty, reference) < contract.trade_min_usdt:
                 raise codes.below_min_notional(format(contract.trade_min_usdt, "f"))
 
         if closing:
             self._check_closing(account, order, count_pending=not internal)
 
-        if conditional and self._is_triggered(order, self._trigger_source(order)):
+        if kind == "TRIGGER_MARKET":
+            # BingX's plan order: it fires when the price reaches stopPrice from where it
+            # is now, in either direction; at the price already, it fires at once (inferred).
+            assert stop_price is not None
+            order.rising = stop_price >= self._trigger_source(order)
+        elif conditional and self._is_triggered(order, self._trigger_source(order)):
             raise codes.trigger_on_wrong_side(kind, side)
         if kind == "LIMIT" and time_in_force == "PostOnly" and self._marketable(order):
             raise codes.post_only_would_take()
@@ -1148,7 +1191,7 @@ class Ledger:
             qty = floor_to(request.quote_order_qty / reference, contract.quantity_precision)
             if qty <= 0:
                 raise self.codes.below_min_quantity(
-                    format(contract.trade_min_quantity, "f"), contract.asset
+                    format(contract.trade_min_quantity, "f"), contract.quantity_unit
                 )
             return qty
         raise self.codes.refuse(109400, "parameter quantity is must")
@@ -1186,7 +1229,7 @@ class Ledger:
     def _submit(self, account: Account, order: Order, now_ms: int) -> list[Effect]:
         """Store a validated order, push ``NEW``, and execute what executes at once;
         refused (rolled back by the caller) if it leaves the margin short."""
-        asset = self._contract(order.symbol).currency
+        asset = self._contract(order.symbol).margin_asset
         before = self.available_margin(account, asset)
         self._take("order")
         account.orders[order.order_id] = order
@@ -1195,7 +1238,13 @@ class Ledger:
         contract = self._contract(order.symbol)
         effects = [
             order_update(
-                account.api_key, order, contract, execution_type="NEW", fill=None, now_ms=now_ms
+                account.api_key,
+                order,
+                contract,
+                execution_type="NEW",
+                fill=None,
+                now_ms=now_ms,
+                product=self.PRODUCT,
             )
         ]
         last = self.prices[order.symbol].last
@@ -1210,6 +1259,10 @@ class Ledger:
                 )
             elif order.time_in_force in ("IOC", "FOK"):
                 effects.append(self._cancel(account, order, "EXPIRED", now_ms))
+        elif order.order_type == "TRIGGER_MARKET" and self._is_triggered(
+            order, self._trigger_source(order)
+        ):
+            effects += self._trigger(account, order, now_ms)
         after = self.available_margin(account, asset)
         if after < 0 and after < before:
             raise self.codes.insufficient_margin()
@@ -1229,10 +1282,14 @@ class Ledger:
     @staticmethod
     def _is_triggered(order: Order, price: Decimal) -> bool:
         """BingX's rules: a stop buys at or above its trigger and sells at or below it;
-        a take-profit buys at or below and sells at or above."""
+        a take-profit buys at or below and sells at or above; a trigger order fires in the
+        direction it was placed in (``Order.rising``)."""
         stop = order.stop_price
         assert stop is not None
-        rising = (order.order_type == "STOP_MARKET") == (order.side == "BUY")
+        if order.rising is not None:
+            rising = order.rising
+        else:
+            rising = (order.order_type == "STOP_MARKET") == (order.side == "BUY")
         return price >= stop if rising else price <= stop
 
     def _match(self, account: Account, order: Order, now_ms: int) -> list[Effect]:
@@ -1258,7 +1315,7 @@ class Ledger:
             order.orig_qty = self.closable(account, order)
             if order.orig_qty == 0:
                 return [self._cancel(account, order, "CANCELED", now_ms)]
-        asset = self._contract(order.symbol).currency
+        asset = self._contract(order.symbol).margin_asset
         restore = self._savepoint(account.api_key)
         before = self.available_margin(account, asset)
         last = self.prices[order.symbol].last
@@ -1309,35 +1366,41 @@ class Ledger:
         wallet, order, income rows; then ``ACCOUNT_UPDATE`` and the fill's
         ``ORDER_TRADE_UPDATE``, in that order."""
         contract = self._contract(order.symbol)
-        asset = contract.currency
+        asset = contract.margin_asset
         key = (order.symbol, order.position_side)
         position = account.positions.get(key)
         if position is None:
             position = Position(
-                order.symbol, order.position_side, self._take("position"), now_ms, now_ms
+                order.symbol,
+                order.position_side,
+                self._take("position"),
+                now_ms,
+                now_ms,
+                inverse=contract.inverse,
             )
             account.positions[key] = position
         margin_before = self.position_margin(account, position) if liquidation else ZERO
         delta = qty if order.side == "BUY" else -qty
         realized = ZERO
         if position.qty == 0 or (position.qty > 0) == (delta > 0):
-            position.open_cost += qty * price
+            position.open_cost += self.entry_cost(contract, qty, price)
             position.open_qty += qty
             position.qty += delta
         else:
             closing = min(qty, abs(position.qty))
             sign = 1 if position.qty > 0 else -1
-            realized = round_to((price - position.entry) * closing * sign, 8)
+            realized = round_to(self.pnl(contract, position.entry, price, closing * sign), 8)
             position.qty += delta
             rest = qty - closing
             if position.qty == 0 or rest > 0:
-                position.open_cost, position.open_qty = rest * price, rest
+                position.open_cost = self.entry_cost(contract, rest, price)
+                position.open_qty = rest
             if rest > 0:  # crossed zero: a new position starts here
                 position.position_id = self._take("position")
                 position.create_time = now_ms
                 position.realized = ZERO
         rate = contract.maker_fee_rate if maker else contract.taker_fee_rate
-        fee = ZERO if liquidation else -round_to(qty * price * rate, 8)
+        fee = ZERO if liquidation else -round_to(self.value(contract, qty, price) * rate, 8)
         self._book(account, asset, realized, "realized")
         self._book(account, asset, fee, "fees")
         insurance = ZERO
@@ -1409,6 +1472,7 @@ class Ledger:
                 balances=[self._balance_entry(account, asset, ZERO)],
                 positions=[entry],
                 now_ms=now_ms,
+                product=self.PRODUCT,
             ),
             order_update(
                 account.api_key,
@@ -1418,6 +1482,7 @@ class Ledger:
                 fill=fill,
                 now_ms=now_ms,
                 realized_pnl=realized + insurance,
+                product=self.PRODUCT,
             ),
         ]
 
@@ -1432,4 +1497,5 @@ class Ledger:
             execution_type=status,
             fill=None,
             now_ms=now_ms,
+            product=self.PRODUCT,
         )

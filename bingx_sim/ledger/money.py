@@ -9,7 +9,9 @@ uses exponent notation (``1E-8`` would break a client that parses with a regex).
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
 
 __all__ = [
     "STREAM_PLACES",
@@ -19,10 +21,12 @@ __all__ = [
     "floor_to",
     "num",
     "places_of",
+    "plain",
     "quantum",
     "round_to",
     "stream",
     "to_decimal",
+    "wire_json",
 ]
 
 ZERO = Decimal(0)
@@ -90,3 +94,32 @@ def num(value: Decimal) -> int | float:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+def plain(value: Decimal) -> str:
+    """``value`` exactly, without trailing zeros, exponent or ``-0`` (``"0.0802"``,
+    ``"100"``): how spot writes balances and order amounts (``"566773.193402631"``)."""
+    if value == 0:
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def wire_json(payload: Any) -> bytes:
+    """``payload`` as the exchange writes it: compact, a :class:`~decimal.Decimal` as a
+    JSON number in plain decimal notation (``0.00001``, never ``1e-05``), not through a
+    float, so a number keeps exactly the digits the ledger holds."""
+    return _json_text(payload).encode()
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(k))}:{_json_text(v)}" for k, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_json_text(v) for v in value) + "]"
+    return json.dumps(value)

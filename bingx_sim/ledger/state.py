@@ -29,7 +29,7 @@ __all__ = [
 
 OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
 TERMINAL_STATUSES = frozenset({"FILLED", "CANCELED", "EXPIRED"})
-CONDITIONAL_TYPES = frozenset({"STOP_MARKET", "TAKE_PROFIT_MARKET"})
+CONDITIONAL_TYPES = frozenset({"STOP_MARKET", "TAKE_PROFIT_MARKET", "TRIGGER_MARKET"})
 
 
 @dataclass(slots=True)
@@ -79,6 +79,7 @@ class Order:
     commission: Decimal = ZERO
     profit: Decimal = ZERO
     triggered: bool = False
+    rising: bool | None = None  # TRIGGER_MARKET: fires on a rise to stopPrice (or a fall)
 
     @property
     def remaining(self) -> Decimal:
@@ -128,7 +129,9 @@ class Fill:
 class Position:
     """One position, ``qty`` signed (short < 0). The entry price is the VWAP of the fills
     that opened it since it was last flat: ``open_cost / open_qty``; reducing fills leave
-    it alone, crossing zero starts afresh. ``realized`` is its realized PnL including
+    it alone, crossing zero starts afresh. An ``inverse`` (coin-M) position averages
+    harmonically, as its PnL is in ``1/price``: ``open_cost`` holds ``Σ qty / price`` and
+    the entry is ``open_qty / open_cost``. ``realized`` is its realized PnL including
     fees (BingX's ``realisedProfit`` includes them), since it opened."""
 
     symbol: str
@@ -140,9 +143,12 @@ class Position:
     open_cost: Decimal = ZERO
     open_qty: Decimal = ZERO
     realized: Decimal = ZERO
+    inverse: bool = False
 
     @property
     def entry(self) -> Decimal:
+        if self.inverse:
+            return self.open_qty / self.open_cost if self.open_cost else ZERO
         return self.open_cost / self.open_qty if self.open_qty else ZERO
 
     @property

@@ -3,7 +3,8 @@
 The signature is verified over the parameters *exactly as sent*: the raw query string
 without ``signature`` concatenated with the raw body without ``signature`` (no ``&``
 between), never a sorted rebuild, because real clients sign in insertion order
-(``docs/contract.md``, "signing").
+(``docs/contract.md``, "signing"). ``signature_payload="sorted"`` (or ``"either"``)
+checks it over the parameters sorted by name instead, as the bingx-python SDK signs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bingx_sim.rules.listen_keys import Account
 from bingx_sim.rules.options import ContractOptions, SignatureMode
 from bingx_sim.rules.params import ascii_int, parse_params
 
-__all__ = ["authenticate", "sign", "strip_signature"]
+__all__ = ["authenticate", "sign", "sorted_payload", "strip_signature"]
 
 
 def sign(secret: str, payload: str, encoding: str = "hex") -> str:
@@ -55,6 +56,25 @@ def strip_signature(raw: str) -> tuple[str, str | None]:
 # Each set of signature encodings in a fixed order (hex first): sorting per call cost
 # more than the check.
 _ENCODINGS = {frozenset(s): tuple(sorted(s)) for s in ({"hex"}, {"base64"}, {"hex", "base64"})}
+
+
+def sorted_payload(query: str, body: str) -> str:
+    """The parameters of ``query`` and a form ``body`` (``signature`` already removed),
+    as sent but sorted by name and joined with ``&``: what the bingx-python SDK signs
+    (``urlencode(sorted(params))``), whatever order it then sends them in."""
+    pairs = [part for raw in (query, body) if raw for part in raw.split("&") if part]
+    return "&".join(sorted(pairs, key=lambda part: part.partition("=")[0]))
+
+
+def _payloads(query: str, body: str, mode: str) -> tuple[str, ...]:
+    """What a signature may have been computed over, by ``signature_payload``."""
+    as_sent = query + body
+    if mode == "as-sent":
+        return (as_sent,)
+    if body.lstrip().startswith("{"):  # a JSON body has no parameters to sort
+        return (as_sent,)
+    ordered = sorted_payload(query, body)
+    return (ordered,) if mode == "sorted" else (as_sent, ordered)
 
 
 def _check_timestamp(
@@ -114,9 +134,9 @@ def authenticate(
         if "timestamp" in params:
             return _check_timestamp(params, options, wall_now_ms) or account
         return account
-    payload = query + body
     if not any(
         hmac.compare_digest(sign(account.api_secret, payload, enc).encode(), signature.encode())
+        for payload in _payloads(query, body, options.signature_payload)
         for enc in _ENCODINGS[options.signature_encodings]
     ):
         return errors.SIGNATURE_ERROR

@@ -1,68 +1,51 @@
-"""Reference data a client loads before it trades: spot symbols, coin-M contracts and
-the currency list, as BingX answers them.
+"""Reference data a client loads before it trades: the currency list, as BingX answers
+it, and (for the callers of earlier versions) the spot pairs and coin-M contracts, which
+now come from the ledgers' tables.
 
-Three endpoints, which ccxt's ``load_markets`` calls besides the USDT-M contracts (those
-come from the ledger, :data:`bingx_sim.ledger.CONTRACTS`):
+What ccxt's ``load_markets`` calls besides the USDT-M contracts:
 
-* ``GET /openApi/spot/v1/common/symbols`` (public): :func:`spot_symbols`;
-* ``GET /openApi/cswap/v1/market/contracts`` (public): :func:`coinm_contracts`;
-* ``GET /openApi/wallets/v1/capital/config/getall`` (signed): :func:`currencies`.
-
-**Static reference data.** There is no spot or coin-M ledger yet (the spot and coin-M
-account model is a later issue): nothing here trades, and nothing here changes with the
-prices a test sets. The rows cover the coins of the USDT-M contract table plus USDT.
+* ``GET /openApi/spot/v1/common/symbols`` (public): the spot ledger's pairs,
+  :data:`bingx_sim.ledger.SPOT_SYMBOLS` (answered by :mod:`bingx_sim.ledger.spot_wire`;
+  :func:`spot_symbols` here renders the same rows);
+* ``GET /openApi/cswap/v1/market/contracts`` (public): the coin-M ledger's contracts,
+  :data:`bingx_sim.ledger.COINM_CONTRACTS` (:mod:`bingx_sim.ledger.inverse_wire`;
+  :func:`coinm_contracts` here);
+* ``GET /openApi/wallets/v1/capital/config/getall`` (signed): :func:`currencies`, static.
 
 Pure: no I/O, no clock (an envelope that carries a ``timestamp`` takes ``now_ms``).
 :func:`wire_json` renders a payload the way the exchange writes it: numbers as their
 decimal text (``0.00001``, never ``1e-05``), compact.
 
-Sources, and what each fixed (facts only; every value not listed here is inference and
-says so where it is defined):
-
-* **Spot** (``symbols``). Field names, types and envelope: JKorf/BingX.Net
-  ``BingX.Net.UnitTests/Endpoints/Spot/ExchangeData/GetSymbols.txt`` (recorded 2023-12:
-  ``{"code":0,"msg":"","debugMsg":"","data":{"symbols":[...]}}``, no ``timestamp``;
-  ``minQty``/``maxQty``/``minNotional``/``maxNotional``/``tickSize``/``stepSize`` JSON
-  numbers, ``status`` an integer) and ccxt 4.5.90's ``bingx.fetch_spot_markets``
-  docstring (the same envelope; ``apiStateSell``/``apiStateBuy`` booleans,
-  ``timeOnline``/``offTime``/``maintainTime`` integers). ``displayName``: BingX's API
-  docs ("Spot trading symbols"). Values of BTC, SOL, LTC, ADA and XRP-USDT: ccxt
-  ``ts/src/test/static/markets/bingx.json`` (the ``info`` of each spot market).
-  ETH-USDT and DOGE-USDT: **inferred** (no recorded row was found).
-* **Coin-M** (``contracts``). Envelope and types: ccxt 4.5.90's
-  ``bingx.fetch_inverse_swap_markets`` docstring (``{"code":0,"msg":"","timestamp":..,
-  "data":[...]}``; ``pricePrecision``/``status``/``timeOnline`` numbers, ``minTickSize``
-  /``minTradeValue``/``minQty`` strings) and BingX's docs ("Contract Information": code,
-  msg, timestamp, data). BTC-USD's values: ccxt ``ts/src/test/static/response/
-  bingx.json`` (``fetchInverseSwapMarkets``), which also shows ``displayName``. ccxt
-  reads ``minTickSize`` as the contract size (USD per contract). ETH-USD: **inferred**
-  from the docstring's BNB-USD row (10 USD contracts for coins other than BTC).
-* **Currencies** (``getall``). Envelope and types: JKorf/BingX.Net
-  ``BingX.Net.UnitTests/Endpoints/Spot/Account/GetAssets.txt`` (recorded 2023-12:
-  ``{"code":0,"timestamp":..,"data":[...]}``, **no** ``msg``; ``minConfirm`` an
-  integer, ``isDefault``/``withdrawEnable``/``depositEnable`` booleans, amounts strings)
-  and ccxt 4.5.90's ``bingx.fetch_currencies`` docstring (the later fields
-  ``withdrawPrecision``, ``depositPrecision``, ``contractAddress``, ``needTagOrMemo`` as
-  the string ``"false"``, ``displayName``); BingX's docs ("Query currency deposit and
-  withdrawal data") name the same fields. BTC's two networks: the ccxt docstring's
-  values. Every other coin's networks and fees: **inferred** (plausible, not recorded).
+Sources of the currency list (facts only; every value not listed is inference and says
+so where it is defined): envelope and types from JKorf/BingX.Net
+``BingX.Net.UnitTests/Endpoints/Spot/Account/GetAssets.txt`` (recorded 2023-12:
+``{"code":0,"timestamp":..,"data":[...]}``, **no** ``msg``; ``minConfirm`` an integer,
+``isDefault``/``withdrawEnable``/``depositEnable`` booleans, amounts strings) and ccxt
+4.5.90's ``bingx.fetch_currencies`` docstring (the later fields ``withdrawPrecision``,
+``depositPrecision``, ``contractAddress``, ``needTagOrMemo`` as the string ``"false"``,
+``displayName``); BingX's docs ("Query currency deposit and withdrawal data") name the
+same fields. BTC's two networks: the ccxt docstring's values. Every other coin's
+networks and fees: **inferred** (plausible, not recorded). The sources of the spot and
+coin-M rows are in :mod:`bingx_sim.ledger.spot` and :mod:`bingx_sim.ledger.inverse`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
+
+from bingx_sim.ledger.inverse import COINM_CONTRACTS
+from bingx_sim.ledger.inverse_wire import contract_row
+from bingx_sim.ledger.money import wire_json
+from bingx_sim.ledger.spot import SPOT_SYMBOLS, SpotSymbol
 
 __all__ = [
     "COINM_CONTRACTS",
     "COINS",
     "SPOT_SYMBOLS",
     "Coin",
-    "CoinMContract",
     "Network",
     "SpotSymbol",
     "coinm_answer",
@@ -77,91 +60,12 @@ __all__ = [
 Json = Any
 
 
-# ============================================================================== spot
-
-
-@dataclass(frozen=True, slots=True)
-class SpotSymbol:
-    """One row of ``GET /openApi/spot/v1/common/symbols`` (wire names in comments)."""
-
-    symbol: str  # symbol, BASE-QUOTE
-    min_qty: Decimal  # minQty (deprecated by BingX: minNotional / price)
-    max_qty: Decimal  # maxQty (deprecated by BingX: maxNotional / price)
-    min_notional: Decimal  # minNotional
-    max_notional: Decimal  # maxNotional
-    tick_size: Decimal  # tickSize
-    step_size: Decimal  # stepSize
-    status: int = 1  # status: 0 offline, 1 online, 5 pre-open, 25 suspended
-    api_state_buy: bool = True  # apiStateBuy
-    api_state_sell: bool = True  # apiStateSell
-    time_online: int = 0  # timeOnline (0 in every recorded row)
-    off_time: int = 0  # offTime
-    maintain_time: int = 0  # maintainTime
-
-    def wire(self) -> Json:
-        return {
-            "symbol": self.symbol,
-            "minQty": self.min_qty,
-            "maxQty": self.max_qty,
-            "minNotional": self.min_notional,
-            "maxNotional": self.max_notional,
-            "status": self.status,
-            "tickSize": self.tick_size,
-            "stepSize": self.step_size,
-            "apiStateSell": self.api_state_sell,
-            "apiStateBuy": self.api_state_buy,
-            "timeOnline": self.time_online,
-            "offTime": self.off_time,
-            "maintainTime": self.maintain_time,
-            "displayName": self.symbol,
-        }
-
-
-def _spot(
-    symbol: str, qty: tuple[str, str], notional: tuple[str, str], tick: str, step: str
-) -> SpotSymbol:
-    return SpotSymbol(
-        symbol=symbol,
-        min_qty=Decimal(qty[0]),
-        max_qty=Decimal(qty[1]),
-        min_notional=Decimal(notional[0]),
-        max_notional=Decimal(notional[1]),
-        tick_size=Decimal(tick),
-        step_size=Decimal(step),
-    )
-
-
-SPOT_SYMBOLS: Mapping[str, SpotSymbol] = MappingProxyType(
-    {
-        s.symbol: s
-        for s in (
-            # Recorded (ccxt's static markets, see the module docstring).
-            _spot(
-                "BTC-USDT",
-                ("0.0001826", "18.2663756"),
-                ("5", "5260122.38270638"),
-                "0.01",
-                "0.00001",
-            ),
-            _spot(
-                "SOL-USDT", ("0.2395", "23957.8343"), ("5", "12757751.04936593"), "0.01", "0.0001"
-            ),
-            _spot("LTC-USDT", ("0.0537", "5376.3441"), ("5", "2193405.48863296"), "0.01", "0.0001"),
-            _spot("ADA-USDT", ("13.27", "1327316.17"), ("5", "2006885.82387116"), "0.0001", "0.01"),
-            _spot("XRP-USDT", ("11.21", "1121352.81"), ("5", "4527307.65147932"), "0.0001", "0.01"),
-            # Inferred: ETH like BTC's pattern at ETH's price (minQty = 5 / 3400 on the
-            # step); DOGE like the recorded TRX-USDT row, a coin of similar price.
-            _spot("ETH-USDT", ("0.0015", "1470.5882"), ("5", "5000000"), "0.01", "0.0001"),
-            _spot("DOGE-USDT", ("33.4", "33333333.3"), ("5", "5000000"), "0.00001", "0.1"),
-        )
-    }
-)
-"""Spot symbols by symbol."""
+# ===================================================================== spot, coin-M
 
 
 def spot_symbols(symbol: str | None = None) -> Json:
-    """The ``data`` of ``GET /openApi/spot/v1/common/symbols``: ``{"symbols": [...]}``,
-    every row, or the one ``symbol`` names (none for a symbol not listed here)."""
+    """The ``data`` of ``GET /openApi/spot/v1/common/symbols`` for the default pairs:
+    ``{"symbols": [...]}``, every row, or the one ``symbol`` names (none if unlisted)."""
     rows = [s.wire() for s in SPOT_SYMBOLS.values() if symbol is None or s.symbol == symbol]
     return {"symbols": rows}
 
@@ -171,52 +75,10 @@ def spot_answer(data: Json) -> Json:
     return {"code": 0, "msg": "", "debugMsg": "", "data": data}
 
 
-# ============================================================================ coin-M
-
-
-@dataclass(frozen=True, slots=True)
-class CoinMContract:
-    """One row of ``GET /openApi/cswap/v1/market/contracts``."""
-
-    symbol: str  # symbol, BASE-USD
-    price_precision: int  # pricePrecision (a number)
-    contract_size_usd: str  # minTickSize (a string): USD per contract, ccxt's contractSize
-    min_trade_value: str  # minTradeValue (a string)
-    min_qty: str  # minQty (a string, 8 decimals), in contracts
-    time_online: int  # timeOnline, epoch ms
-    status: int = 1  # status: 1 online
-
-    def wire(self) -> Json:
-        return {
-            "symbol": self.symbol,
-            "pricePrecision": self.price_precision,
-            "minTickSize": self.contract_size_usd,
-            "minTradeValue": self.min_trade_value,
-            "minQty": self.min_qty,
-            "status": self.status,
-            "timeOnline": self.time_online,
-            "displayName": self.symbol,
-        }
-
-
-COINM_CONTRACTS: Mapping[str, CoinMContract] = MappingProxyType(
-    {
-        c.symbol: c
-        for c in (
-            # Recorded (ccxt's static response).
-            CoinMContract("BTC-USD", 1, "100", "100", "1.00000000", 1710738000000),
-            # Inferred: 10 USD contracts as the docstring's BNB-USD; ETH's 2 price
-            # decimals as its USDT-M contract; BTC-USD's listing time.
-            CoinMContract("ETH-USD", 2, "10", "10", "1.00000000", 1710738000000),
-        )
-    }
-)
-"""Coin-M perpetuals by symbol."""
-
-
 def coinm_contracts(symbol: str | None = None) -> Json:
-    """The ``data`` of ``GET /openApi/cswap/v1/market/contracts``: always an array."""
-    return [c.wire() for c in COINM_CONTRACTS.values() if symbol is None or c.symbol == symbol]
+    """The ``data`` of ``GET /openApi/cswap/v1/market/contracts`` for the default
+    contracts: always an array."""
+    return [contract_row(c) for c in COINM_CONTRACTS.values() if symbol in (None, c.symbol)]
 
 
 def coinm_answer(data: Json, now_ms: int) -> Json:
@@ -359,23 +221,3 @@ def currencies(coin: str | None = None) -> Json:
 def currencies_answer(data: Json, now_ms: int) -> Json:
     """The wallet envelope: ``code``, ``timestamp``, ``data``; no ``msg``."""
     return {"code": 0, "timestamp": now_ms, "data": data}
-
-
-# ============================================================================== wire
-
-
-def wire_json(payload: Json) -> bytes:
-    """``payload`` as the exchange writes it: compact, a :class:`~decimal.Decimal` as a
-    JSON number in plain decimal notation (``0.00001``), not through a float."""
-    return _text(payload).encode()
-
-
-def _text(value: Json) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        items = (f"{json.dumps(str(k))}:{_text(v)}" for k, v in value.items())
-        return "{" + ",".join(items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_text(v) for v in value) + "]"
-    return json.dumps(value)

@@ -6,13 +6,15 @@ import argparse
 import json
 import logging
 import math
+import os
 import re
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bingx_sim import defaults
+from bingx_sim.rules.profiles import PROFILES
 
 __all__ = ["main", "parse_duration"]
 
@@ -80,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_port, default=8080, help="0: any free port (default: 8080)")
     run.add_argument("--accounts", type=Path, help="JSON list of {api_key, api_secret}")
     run.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="a JSON or TOML file of options, accounts, stubs, faults and prices, loaded at "
+        "start-up and after every reset (docs/reference.md)",
+    )
+    run.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        help="a named set of contract options for a known client (docs/sdk.md); "
+        "--option values win over it",
+    )
+    run.add_argument(
         "--key-ttl",
         type=parse_duration,
         default=defaults.KEY_TTL,
@@ -98,7 +113,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"real time without a Pong before a drop (default: {defaults.PONG_TIMEOUT:g}s)",
     )
     run.add_argument("--seed", type=int, help="reproducible listen keys and demo credentials")
-    run.add_argument("--control-token", help="required for /_sim/ when --host is not loopback")
+    run.add_argument(
+        "--control-token",
+        default=os.environ.get("BINGX_SIM_CONTROL_TOKEN") or None,
+        help="required for /_sim/ when --host is not loopback (default: $BINGX_SIM_CONTROL_TOKEN)",
+    )
     run.add_argument(
         "--option",
         type=_option,
@@ -121,17 +140,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 class _JsonLines(logging.Formatter):
-    """One JSON object per log record, for machines reading the sandbox's log."""
+    """One JSON object per log record, for machines reading the sandbox's log: ``time``
+    (UTC, ISO 8601), ``level``, ``event`` and the fields the line has (``account``,
+    ``key``, ``status``, ``code``, ``reason``, ``duration_ms``, ...), then ``message``."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(
-            {
-                "time": self.formatTime(record),
-                "level": record.levelname,
-                "logger": record.name,
-                "message": record.getMessage(),
-            }
-        )
+        from bingx_sim.runners.sandbox import LOG_FIELDS
+
+        stamp = datetime.fromtimestamp(record.created, tz=UTC)
+        line: dict[str, object] = {
+            "time": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "event": getattr(record, "event", record.name),
+        }
+        for name in LOG_FIELDS[1:]:
+            value = getattr(record, name, None)
+            if value is not None:
+                line[name] = value
+        line["message"] = record.getMessage()
+        return json.dumps(line, default=str)
 
 
 def _configure_logging(level: str, style: str) -> None:
@@ -158,20 +185,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         return run_demo(sys.stdout)
+    from bingx_sim.rules.options import option_names
     from bingx_sim.runners.sandbox import SandboxError, SandboxSettings, load_accounts, serve
+    from bingx_sim.runners.scenario import ScenarioError, load_scenario
     from bingx_sim.wire.app import make_config
 
     _configure_logging(args.log_level, args.log_format)
     try:
+        try:
+            scenario = load_scenario(args.scenario) if args.scenario else None
+        except ScenarioError as error:
+            raise SandboxError(str(error)) from None
+        # The profile under the scenario's options, and --option over both.
+        options = dict(scenario.options) if scenario is not None else {}
+        if args.profile:
+            options["profile"] = args.profile
+        options.update(args.option)
         try:
             config = make_config(
                 key_ttl=args.key_ttl,
                 ping_interval=args.ping_interval,
                 pong_timeout=args.pong_timeout,
                 seed=args.seed,
-                **dict(args.option),
+                **options,
             )
-        except (TypeError, ValueError) as error:  # an unknown or invalid --option
+        except TypeError as error:  # an unknown --option: say which ones there are
+            valid = ", ".join(sorted(option_names()))
+            raise SandboxError(f"{error}; valid options: {valid}") from None
+        except ValueError as error:  # a bad value: the message names the choices
             raise SandboxError(str(error)) from None
         settings = SandboxSettings(
             host=args.host,
@@ -179,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config=config,
             accounts=load_accounts(args.accounts) if args.accounts else (),
             control_token=args.control_token,
+            scenario=scenario,
         )
         serve(settings, sys.stdout)
     except SandboxError as error:

@@ -32,12 +32,14 @@ from bingx_sim import defaults
 from bingx_sim.core.clock import ExchangeClock, RealTimeLoop
 from bingx_sim.core.fan_out import prepare
 from bingx_sim.core.journal import JournalSnapshot
-from bingx_sim.core.state import STATE, SimState
+from bingx_sim.core.state import STATE, Mistake, SimState
 from bingx_sim.lab.faults import FaultSpec, RestError
 from bingx_sim.lab.handles import FaultHandle, StubHandle
 from bingx_sim.lab.incidents import INCIDENTS, Incident
-from bingx_sim.lab.stubs import Stub
+from bingx_sim.lab.stubs import Reply, Stub, StubRequest, reply_from_json
+from bingx_sim.ledger import StartingBalances
 from bingx_sim.rules.listen_keys import Account, ListenKey
+from bingx_sim.rules.options import ContractOptions
 from bingx_sim.runners.app_server import AppServer
 from bingx_sim.wire.app import create_app, make_config
 
@@ -68,7 +70,8 @@ class Simulator:
     are in :mod:`bingx_sim.defaults`. ``seed_accounts`` exist from the start and survive
     :meth:`reset`. ``clock`` replaces the wall clock the exchange clock is based on (any
     object with ``now_ms()``). Any other keyword is a contract option
-    (:class:`~bingx_sim.rules.options.ContractOptions`).
+    (:class:`~bingx_sim.rules.options.ContractOptions`); ``profile="bingx-python"`` names
+    a set of them (:data:`~bingx_sim.rules.profiles.PROFILES`), under the explicit ones.
 
     One class, long because it is the whole public surface of the in-process exchange:
     its lifecycle, addresses, and one short adapter per operation (the exchange's, the
@@ -216,6 +219,11 @@ class Simulator:
     def coinm_ws_url(self) -> str:
         return f"ws://{self._authority}/cswap-market"
 
+    @property
+    def ui_url(self) -> str:
+        """The dashboard (``docs/dashboard.md``): open it in a browser to watch."""
+        return f"http://{self._authority}/_sim/ui"
+
     # the facade -------------------------------------------------------------------
 
     def _guard(self, name: str) -> None:
@@ -290,10 +298,12 @@ class Simulator:
         api_key: str | None = None,
         api_secret: str | None = None,
         *,
-        balances: Mapping[str, str | Decimal] | None = None,
+        balances: StartingBalances | None = None,
     ) -> Account:
         """Register an API key pair (generated when not given) and return it;
-        ``balances`` are its starting USDT-M wallet (``{"USDT": "10000"}``)."""
+        ``balances`` are its starting wallets: USDT-M's (``{"USDT": "10000"}``), or per
+        product (``{"swap": {"USDT": "10000"}, "spot": {"USDT": "500"}, "coinm":
+        {"BTC": "1"}}``)."""
         return self._apply(
             "add_account",
             lambda s: s.add_account(api_key, api_secret, balances),
@@ -311,10 +321,12 @@ class Simulator:
         index: str | Decimal | None = None,
         product: str = "swap",
     ) -> list[dict[str, Any]]:
-        """Set ``symbol``'s mark price (last and index follow unless given) and run the
-        matcher: resting limits that cross fill as maker at their price, stop and
-        take-profit orders trigger. Returns the events pushed, which are on the wire
-        when this returns."""
+        """Set ``symbol``'s mark price (last and index follow unless given) on
+        ``product`` (``"swap"`` USDT-M, ``"coinm"``; on ``"spot"`` the pair's last
+        price, its only one: a spot pair's price is separate from the perpetual of the
+        same name) and run that product's matcher: resting limits that cross fill as
+        maker at their price, stop, take-profit and trigger orders fire. Returns the
+        events pushed, which are on the wire when this returns."""
         return self._apply(
             "set_price",
             lambda s: s.set_price(symbol, price, last=last, index=index, product=product),
@@ -346,8 +358,9 @@ class Simulator:
         *,
         product: str = "swap",
     ) -> str:
-        """Credit ``amount`` of ``asset`` (``ACCOUNT_UPDATE`` reason ``DEPOSIT``);
-        returns the new wallet balance."""
+        """Credit ``amount`` of ``asset`` to the ``product`` wallet (``"swap"``,
+        ``"spot"``, ``"coinm"``; ``ACCOUNT_UPDATE`` reason ``DEPOSIT``); returns the new
+        wallet balance (spot: the free balance)."""
         api_key = _key_of(account)
         return self._apply(
             "deposit", lambda s: s.deposit(api_key, asset, amount, product), defaults.FACADE_TIMEOUT
@@ -369,15 +382,19 @@ class Simulator:
             defaults.FACADE_TIMEOUT,
         )
 
-    def place_order(self, account: Account | str, **params: str | int | bool) -> Any:
-        """Place an order as ``POST /openApi/swap/v2/trade/order`` would, with BingX's
-        parameter names (``symbol=``, ``side=``, ``positionSide=``, ``type=``,
-        ``quantity=``, ``price=``, ...): the same checks, answer and events. Raises
+    def place_order(
+        self, account: Account | str, *, product: str = "swap", **params: str | int | bool
+    ) -> Any:
+        """Place an order as the ``product``'s place-order endpoint would (``"swap"``:
+        ``POST /openApi/swap/v2/trade/order``; ``"spot"``: ``/openApi/spot/v1/trade/order``;
+        ``"coinm"``: ``/openApi/cswap/v1/trade/order``), with BingX's parameter names
+        (``symbol=``, ``side=``, ``type=``, ``quantity=``, ``price=``,
+        ``quoteOrderQty=``, ...): the same checks, answer and events. Raises
         :class:`~bingx_sim.ledger.Refused` with the exchange's error."""
         api_key = _key_of(account)
         text = {k: _param_text(v) for k, v in params.items()}
         return self._apply(
-            "place_order", lambda s: s.place_order(api_key, text), defaults.FACADE_TIMEOUT
+            "place_order", lambda s: s.place_order(api_key, text, product), defaults.FACADE_TIMEOUT
         )
 
     def fill(
@@ -387,32 +404,40 @@ class Simulator:
         qty: str | Decimal,
         price: str | Decimal | None = None,
     ) -> dict[str, Any]:
-        """Force a (partial) maker fill of a resting limit order, at its price unless
-        ``price`` is given; the order as ``GET .../trade/order`` shows it after."""
+        """Force a (partial) maker fill of a resting limit order of any product, at its
+        price unless ``price`` is given; the order as its product's query-order endpoint
+        shows it after."""
         api_key = _key_of(account)
         return self._apply(
             "fill", lambda s: s.fill(api_key, order_id, qty, price), defaults.FACADE_TIMEOUT
         )
 
-    def funding(self, symbol: str, rate: str | Decimal) -> list[dict[str, Any]]:
+    def funding(
+        self, symbol: str, rate: str | Decimal, *, product: str = "swap"
+    ) -> list[dict[str, Any]]:
         """Settle funding at ``rate`` on every open position of ``symbol`` (longs pay
-        when positive); the events pushed."""
-        return self._apply("funding", lambda s: s.funding(symbol, rate), defaults.FACADE_TIMEOUT)
-
-    def liquidate(self, account: Account | str, symbol: str) -> list[dict[str, Any]]:
-        """Liquidate ``account``'s positions in ``symbol`` at the mark price (there is
-        no automatic liquidation); the liquidation orders as REST shows them."""
-        api_key = _key_of(account)
+        when positive; ``product`` ``"swap"`` or ``"coinm"``); the events pushed."""
         return self._apply(
-            "liquidate", lambda s: s.liquidate(api_key, symbol), defaults.FACADE_TIMEOUT
+            "funding", lambda s: s.funding(symbol, rate, product), defaults.FACADE_TIMEOUT
         )
 
-    def account_state(self, account: Account | str) -> dict[str, Any]:
-        """The account as REST shows it: ``balance``, ``positions``, ``openOrders``
-        (each the ``data`` of its endpoint)."""
+    def liquidate(
+        self, account: Account | str, symbol: str, *, product: str = "swap"
+    ) -> list[dict[str, Any]]:
+        """Liquidate ``account``'s positions in ``symbol`` at the mark price (there is
+        no automatic liquidation; ``product`` ``"swap"`` or ``"coinm"``); the
+        liquidation orders as REST shows them."""
         api_key = _key_of(account)
         return self._apply(
-            "account_state", lambda s: s.account_view(api_key), defaults.FACADE_TIMEOUT
+            "liquidate", lambda s: s.liquidate(api_key, symbol, product), defaults.FACADE_TIMEOUT
+        )
+
+    def account_state(self, account: Account | str, *, product: str = "swap") -> dict[str, Any]:
+        """The account's ``product`` wallet as REST shows it: ``balance``, ``positions``
+        (not on spot), ``openOrders`` (each the ``data`` of its endpoint)."""
+        api_key = _key_of(account)
+        return self._apply(
+            "account_state", lambda s: s.account_view(api_key, product), defaults.FACADE_TIMEOUT
         )
 
     def push(
@@ -431,7 +456,7 @@ class Simulator:
         outbox passes ``max_outbox_bytes``.
         """
         api_key = account.api_key if isinstance(account, Account) else account
-        ready = prepare((event,), self.config.options)  # here, not on the loop
+        ready = prepare((event,), self._require_running().options)  # here, not on the loop
         return self._apply("push", lambda s: s.push_prepared(api_key, ready, product)[0], timeout)
 
     def push_many(
@@ -447,7 +472,7 @@ class Simulator:
         per event. Returns how many sockets took each event. Every event is serialised
         before any is sent: one that cannot be (``TypeError``) sends none."""
         api_key = account.api_key if isinstance(account, Account) else account
-        ready = prepare(events, self.config.options)  # here, not on the loop
+        ready = prepare(events, self._require_running().options)  # here, not on the loop
         return self._apply("push_many", lambda s: s.push_prepared(api_key, ready, product), timeout)
 
     def settle(self, timeout: float = defaults.FACADE_TIMEOUT) -> list[str]:
@@ -494,6 +519,28 @@ class Simulator:
         """Client mistakes the simulator had to reject that no ``expect_errors`` covers:
         what a strict fixture fails the test with."""
         return self._apply("unexpected_errors", SimState.unexpected_errors, defaults.FACADE_TIMEOUT)
+
+    def mistakes(self) -> list[Mistake]:
+        """:meth:`unexpected_errors` as records: each with its ``kind``, the exchange's
+        ``code`` (for a REST call), the ``reason`` and when (``at_ms``)."""
+        return self._apply("mistakes", SimState.mistakes, defaults.FACADE_TIMEOUT)
+
+    def accounts(self) -> tuple[Account, ...]:
+        """Every account the exchange knows (seed accounts and the test's)."""
+        found = self._apply("accounts", SimState.accounts, defaults.FACADE_TIMEOUT)
+        return tuple(account for account, _seed in found)
+
+    @property
+    def options(self) -> ContractOptions:
+        """The contract options in force (a cheap look, no hop)."""
+        return self._require_running().options
+
+    def set_options(self, **changes: Any) -> ContractOptions:
+        """Change contract options while running (``sim.set_options(success_body="json")``
+        or ``profile="bingx-python"``), validated as ``Simulator(...)`` validates them:
+        ``ValueError`` naming the option, and nothing changed. :meth:`reset` restores the
+        options the simulator started with. Returns the options now in force."""
+        return self._apply("set_options", lambda s: s.set_options(changes), defaults.FACADE_TIMEOUT)
 
     def listen_keys(self) -> tuple[ListenKey, ...]:
         """Every key the exchange holds, with owner, state and expiry, after a sweep."""
@@ -554,10 +601,25 @@ class Simulator:
         headers: dict[str, str] | None = None,
         times: int | None = None,
         signed: bool = False,
+        query: Mapping[str, str] | None = None,
+        api_key: Account | str | None = None,
+        body_params: Mapping[str, Any] | None = None,
+        sequence: Iterable[Reply | Mapping[str, Any]] = (),
+        answer: Callable[[StubRequest], Any] | None = None,
+        name: str | None = None,
     ) -> StubHandle:
         """Answer another endpoint (markets, balance, ...) with ``json`` or ``body``.
         ``signed``: the call must be signed as the exchange requires; ``times`` set: a
-        strict test fails if it is never called."""
+        strict test fails if it is never called.
+
+        Only calls that match answer: ``query`` (these query parameters with these
+        values; ``timestamp`` and the like ignored), ``api_key`` (this account's calls
+        only: each account its own answer), ``body_params`` (these fields of a form or
+        JSON body). ``sequence``: replies in order, one per call (``Reply(...)`` or
+        ``{"json": .., "status": ..}``), then the stub is spent. ``answer``: a callable of
+        the :class:`~bingx_sim.lab.stubs.StubRequest` returning a ``Reply`` or a JSON
+        value, run on the simulator's thread (quick, and never calling the simulator).
+        ``name`` labels it in the journal and in strict failures."""
         made = Stub(
             method=method,
             path=path,
@@ -567,6 +629,14 @@ class Simulator:
             headers=dict(headers or {}),
             times=times,
             signed=signed,
+            query=query,
+            api_key=_key_of(api_key) if api_key is not None else None,
+            body_params=body_params,
+            sequence=tuple(
+                r if isinstance(r, Reply) else reply_from_json(dict(r)) for r in sequence
+            ),
+            answer=answer,
+            name=name,
         )
         active = self._apply("stub", lambda s: s.add_stub(made), defaults.FACADE_TIMEOUT)
         return StubHandle(
@@ -616,6 +686,10 @@ class Simulator:
     def clear_stub(self, stub_id: int) -> bool:
         """Stop answering with one stub; False if it was not active."""
         return self._apply("clear_stub", lambda s: s.clear_stub(stub_id), defaults.FACADE_TIMEOUT)
+
+    def clear_stubs(self) -> int:
+        """Stop answering with every stub; how many were active."""
+        return self._apply("clear_stubs", SimState.clear_stubs, defaults.FACADE_TIMEOUT)
 
     def trigger(self, incident: str | Incident, account: Account | str) -> None:
         """Run an incident of the catalogue (:data:`~bingx_sim.incidents.INCIDENTS`, by

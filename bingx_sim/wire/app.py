@@ -18,6 +18,8 @@ from bingx_sim.core.state import STATE, SimConfig, SimState
 from bingx_sim.rules.listen_keys import Account
 from bingx_sim.rules.options import ContractOptions
 from bingx_sim.wire.control import install_control
+from bingx_sim.wire.control_journal import install_journal
+from bingx_sim.wire.dashboard import dashboard_routes
 from bingx_sim.wire.endpoints import rest_routes
 from bingx_sim.wire.pipeline import answer_expect, expecting, unknown_path
 from bingx_sim.wire.stream import stream_routes
@@ -73,6 +75,9 @@ def create_app(
     app[STATE] = state
     app.add_routes(rest_routes())
     app.add_routes(expecting(stream_routes()))
+    # before the control API's catch-all (and GET / before the exchange's)
+    app.add_routes(dashboard_routes())
+    install_journal(app)
     install_control(app, token=control_token)
     # last: everything else
     app.router.add_route("*", "/{tail:.*}", unknown_path, expect_handler=answer_expect)

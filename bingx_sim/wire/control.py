@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
 
 from bingx_sim.core.state import STATE, SimState
+from bingx_sim.rules.control_guard import parse_body
 from bingx_sim.rules.event_types import PRODUCTS, build
 from bingx_sim.rules.listen_keys import Account
 from bingx_sim.wire.control_http import (
@@ -43,7 +45,14 @@ def _clock_view(state: SimState, expired: list[str] | None = None) -> dict[str, 
 
 async def health(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
-    return json_answer({"status": "ok", "sockets": len(state.sockets), "now_ms": state.now_ms()})
+    return json_answer(
+        {
+            "status": "ok",
+            "sockets": len(state.sockets),
+            "now_ms": state.now_ms(),
+            "pristine": state.pristine,
+        }
+    )
 
 
 async def reset(request: web.Request) -> web.StreamResponse:
@@ -117,31 +126,76 @@ async def add_account(request: web.Request) -> web.StreamResponse:
     return json_answer(dataclasses.asdict(account), 201)
 
 
+async def _object_or_array(request: web.Request) -> dict[str, Any] | list[Any]:
+    """A body that is one JSON object or, for the routes that take many, an array (with
+    the same checks: size, depth, finite numbers)."""
+    try:
+        return await read_body(request)
+    except ControlError as error:
+        if error.status != 400 or str(error) != "body must be a JSON object":
+            raise
+    raw = await request.read()  # aiohttp keeps what read_body read
+    try:
+        wrapped = parse_body(b'{"items":' + raw + b"}")
+    except ValueError as error:
+        raise ControlError(400, str(error)) from None
+    items = wrapped["items"]
+    if not isinstance(items, list):
+        raise ControlError(400, "body must be a JSON object or array")
+    return items
+
+
 async def push_event(request: web.Request) -> web.StreamResponse:
     """``POST /_sim/accounts/{key}/events[?product=swap|coinm|spot]``: the event type's
-    defaults for that product with the body's fields laid over them."""
+    defaults for that product with the body's fields laid over them. A JSON array pushes
+    each event in order, in one operation (``push_many``): every socket gets them in
+    that order with nothing of the simulator's in between."""
     state = request.app[STATE]
     api_key = request.match_info["api_key"]
     if state.exchange.account(api_key) is None:
         raise ControlError(404, f"no account with api key {api_key!r}")
-    body = await read_body(request)
-    product = request.query.get("product") or body.pop("product", "swap")
-    if product not in PRODUCTS:
-        raise ControlError(400, f"product must be one of {', '.join(PRODUCTS)}")
+    body = await _object_or_array(request)
+    many = isinstance(body, list)
+    items = body if isinstance(body, list) else [body]
+    if not all(isinstance(item, dict) for item in items):
+        raise ControlError(400, "each event is a JSON object")
+    named = {item.pop("product") for item in items if "product" in item}
+    product = request.query.get("product") or (named.pop() if len(named) == 1 else "swap")
+    if product not in PRODUCTS or named - {product}:
+        raise ControlError(400, f"product must be one of {', '.join(PRODUCTS)} (one per call)")
     try:
-        event = build(body, state.now_ms(), product)
+        built = [build(item, state.now_ms(), product) for item in items]
     except KeyError as error:
         raise ControlError(400, str(error.args[0])) from None
-    return json_answer({"delivered": state.push(api_key, event, product), "event": event})
+    delivered = state.push_many(api_key, built, product)
+    if many:
+        return json_answer({"delivered": delivered, "events": built})
+    return json_answer({"delivered": delivered[0], "event": built[0]})
 
 
-def _entry(entry: Any) -> dict[str, Any]:
-    return {"type": type(entry).__name__} | dataclasses.asdict(entry)
+async def settle(request: web.Request) -> web.StreamResponse:
+    """``POST /_sim/settle``: expire what is due on the exchange clock now."""
+    return json_answer({"expired": request.app[STATE].settle()})
 
 
-async def journal(request: web.Request) -> web.StreamResponse:
-    entries = request.app[STATE].journal.snapshot()
-    return json_answer({"entries": [_entry(e) for e in entries]})
+async def mistakes(request: web.Request) -> web.StreamResponse:
+    """``GET /_sim/mistakes``: what a strict test would fail on now, each with the
+    exchange's code (REST) and the reason."""
+    return json_answer({"mistakes": [m.as_json() for m in request.app[STATE].mistakes()]})
+
+
+async def expect_errors(request: web.Request) -> web.StreamResponse:
+    """``POST /_sim/expect-errors`` ``{"patterns": ["bad signature"]}``: mistakes the
+    client makes on purpose (regexes, case-insensitive); no pattern: any. A reset
+    forgets them."""
+    patterns = (await read_body(request)).get("patterns", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ControlError(400, "patterns is a list of regular expressions (strings)")
+    try:
+        request.app[STATE].expect_errors(patterns)
+    except re.error as error:
+        raise ControlError(400, f"not a regular expression: {error}") from None
+    return json_answer({"expected": patterns or "any"})
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -178,7 +232,9 @@ def control_routes() -> list[web.RouteDef]:
         web.get(f"{p}/listen-keys", guarded(listen_keys)),
         web.post(f"{p}/accounts", guarded(add_account)),
         web.post(f"{p}/accounts/{{api_key}}/events", guarded(push_event)),
-        web.get(f"{p}/journal", guarded(journal)),
+        web.post(f"{p}/settle", guarded(settle)),
+        web.get(f"{p}/mistakes", guarded(mistakes)),
+        web.post(f"{p}/expect-errors", guarded(expect_errors)),
         web.get(f"{p}/", guarded(index)),
         web.route("*", f"{p}/{{tail:.*}}", guarded(unknown_control_route)),  # last
     ]

@@ -4,7 +4,6 @@ JSON in, one operation of :class:`~bingx_sim.core.state.SimState`, JSON out."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import Any
 
@@ -60,6 +59,25 @@ async def clear_faults(request: web.Request) -> web.StreamResponse:
     return json_answer({"cleared": _state(request).clear_faults()})
 
 
+def _numeric_id(request: web.Request, name: str, what: str) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit():
+        raise ControlError(404, f"no {what} {raw!r}")
+    return int(raw)
+
+
+async def fault_hits(request: web.Request) -> web.StreamResponse:
+    """``GET /_sim/faults/{id}``: how often the fault fired (active or spent)."""
+    state = _state(request)
+    fault_id = _numeric_id(request, "fault_id", "fault")
+    try:
+        hits = state.fault_hits(fault_id)
+    except KeyError:
+        raise ControlError(404, f"no fault {fault_id}") from None
+    active = any(a.id == fault_id for a in state.active_faults())
+    return json_answer({"id": fault_id, "hits": hits, "active": active})
+
+
 async def clear_fault(request: web.Request) -> web.StreamResponse:
     raw = request.match_info["fault_id"]
     if not raw.isdigit() or not _state(request).clear_fault(int(raw)):
@@ -110,6 +128,15 @@ async def clear_stubs(request: web.Request) -> web.StreamResponse:
     return json_answer({"cleared": _state(request).clear_stubs()})
 
 
+async def stub_view(request: web.Request) -> web.StreamResponse:
+    """``GET /_sim/stubs/{id}``: the stub, how often it answered, whether it is spent."""
+    stub_id = _numeric_id(request, "stub_id", "stub")
+    try:
+        return json_answer(_state(request).stubs.find(stub_id).view())
+    except KeyError:
+        raise ControlError(404, f"no stub {stub_id}") from None
+
+
 async def clear_stub(request: web.Request) -> web.StreamResponse:
     raw = request.match_info["stub_id"]
     if not raw.isdigit() or not _state(request).stubs.remove(int(raw)):
@@ -117,10 +144,29 @@ async def clear_stub(request: web.Request) -> web.StreamResponse:
     return json_answer({"cleared": 1})
 
 
+def _options_view(state: SimState) -> dict[str, Any]:
+    return {"options": state.options.as_json(), "changed": state.options.changed()}
+
+
 async def options(request: web.Request) -> web.StreamResponse:
-    opts = dataclasses.asdict(_state(request).options)
-    opts["signature_encodings"] = sorted(opts["signature_encodings"])
-    return json_answer({"options": opts})
+    """``GET /_sim/options``: every contract option in force, and those that differ
+    from the defaults (``changed``)."""
+    return json_answer(_options_view(_state(request)))
+
+
+async def set_options(request: web.Request) -> web.StreamResponse:
+    """``POST /_sim/options`` ``{"success_body": "json", ...}`` (or ``{"profile":
+    "bingx-python"}``): change options while running, validated as ``Simulator(...)``
+    validates them; a reset restores the ones the sandbox started with."""
+    state = _state(request)
+    body = await read_body(request)
+    if not body:
+        raise ControlError(400, "send an object of option names and values")
+    try:
+        state.set_options(body)
+    except ValueError as error:
+        raise ControlError(400, str(error)) from None
+    return json_answer(_options_view(state))
 
 
 async def list_incidents(request: web.Request) -> web.StreamResponse:
@@ -146,14 +192,17 @@ def lab_routes() -> list[web.RouteDef]:
         web.post(f"{p}/faults", guarded(add_fault)),
         web.get(f"{p}/faults", guarded(list_faults)),
         web.delete(f"{p}/faults", guarded(clear_faults)),
+        web.get(f"{p}/faults/{{fault_id}}", guarded(fault_hits)),
         web.delete(f"{p}/faults/{{fault_id}}", guarded(clear_fault)),
         web.post(f"{p}/listen-keys/{{key}}/expire", guarded(expire_key)),
         web.post(f"{p}/listen-keys/{{key}}/forget", guarded(forget_key)),
         web.post(f"{p}/sockets/close", guarded(close_sockets)),
         web.get(f"{p}/options", guarded(options)),
+        web.post(f"{p}/options", guarded(set_options)),
         web.post(f"{p}/stubs", guarded(add_stub)),
         web.get(f"{p}/stubs", guarded(list_stubs)),
         web.delete(f"{p}/stubs", guarded(clear_stubs)),
+        web.get(f"{p}/stubs/{{stub_id}}", guarded(stub_view)),
         web.delete(f"{p}/stubs/{{stub_id}}", guarded(clear_stub)),
         web.get(f"{p}/incidents", guarded(list_incidents)),
         web.post(f"{p}/incidents/{{name}}", guarded(run_incident)),

@@ -1,5 +1,7 @@
 """The account model's control routes under ``/_sim/``: prices, money in and out,
-forced fills, funding, liquidation, orders placed by the test, and the ledger's state.
+forced fills, funding, liquidation, orders placed by the test, and the ledger's state,
+for every product: a body's (or the ledger view's query's) ``product`` names the wallet
+(``"swap"`` USDT-M, the default; ``"spot"``; ``"coinm"``).
 
 Thin like the rest of the control API: JSON in, one operation of
 :class:`~bingx_sim.core.state.SimState`, JSON out. Money travels as JSON strings (a
@@ -72,7 +74,7 @@ async def set_price(request: web.Request) -> web.StreamResponse:
     body = await read_body(request)
     symbol, price = _required(body, "symbol"), _required(body, "price")
     last, index = _text(body, "last", required=False), _text(body, "index", required=False)
-    product = _text(body, "product", required=False) or "swap"
+    product = _product(body)
     pushed = _run(lambda: state.set_price(symbol, price, last=last, index=index, product=product))
     return json_answer({"symbol": symbol, "events": pushed})
 
@@ -109,7 +111,7 @@ def _money(name: str, act: Callable[[SimState, str, str, str, str], str]) -> Any
         state, api_key = _account(request)
         body = await read_body(request)
         asset, amount = _required(body, "asset"), _required(body, "amount")
-        product = _text(body, "product", required=False) or "swap"
+        product = _product(body)
         balance = _run(lambda: act(state, api_key, asset, amount, product))
         return json_answer({"asset": asset, "balance": balance})
 
@@ -117,21 +119,22 @@ def _money(name: str, act: Callable[[SimState, str, str, str, str], str]) -> Any
     return handler
 
 
-def _param(value: object) -> str:
-    """A JSON value as a query-string parameter (``true``/``false`` for booleans)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _product(body: dict[str, Any]) -> str:
+    return _text(body, "product", required=False) or "swap"
 
 
 async def place_order(request: web.Request) -> web.StreamResponse:
-    """``POST /_sim/accounts/{api_key}/orders`` with BingX's place-order parameters."""
+    """``POST /_sim/accounts/{api_key}/orders`` with BingX's place-order parameters
+    (and ``product``: which product's endpoint places it)."""
     state, api_key = _account(request)
     body = await read_body(request)
+    product = _product(body)
     params = {
-        k: "true" if v is True else "false" if v is False else str(v) for k, v in body.items()
+        k: "true" if v is True else "false" if v is False else str(v)
+        for k, v in body.items()
+        if k != "product"
     }
-    return json_answer({"data": _run(lambda: state.place_order(api_key, params))}, 201)
+    return json_answer({"data": _run(lambda: state.place_order(api_key, params, product))}, 201)
 
 
 async def fill(request: web.Request) -> web.StreamResponse:
@@ -149,25 +152,29 @@ async def fill(request: web.Request) -> web.StreamResponse:
 
 
 async def funding(request: web.Request) -> web.StreamResponse:
-    """``POST /_sim/funding`` ``{"symbol": .., "rate": "0.0001"}``: the events pushed."""
+    """``POST /_sim/funding`` ``{"symbol": .., "rate": "0.0001"}`` (``product``
+    ``swap`` or ``coinm``): the events pushed."""
     state = state_of(request)
     body = await read_body(request)
-    symbol, rate = _required(body, "symbol"), _required(body, "rate")
-    return json_answer({"events": _run(lambda: state.funding(symbol, rate))})
+    symbol, rate, product = _required(body, "symbol"), _required(body, "rate"), _product(body)
+    return json_answer({"events": _run(lambda: state.funding(symbol, rate, product))})
 
 
 async def liquidate(request: web.Request) -> web.StreamResponse:
-    """``POST /_sim/accounts/{api_key}/liquidation`` ``{"symbol": ..}``."""
+    """``POST /_sim/accounts/{api_key}/liquidation`` ``{"symbol": ..}`` (``product``
+    ``swap`` or ``coinm``)."""
     state, api_key = _account(request)
-    symbol = _required(await read_body(request), "symbol")
-    return json_answer({"orders": _run(lambda: state.liquidate(api_key, symbol))})
+    body = await read_body(request)
+    symbol, product = _required(body, "symbol"), _product(body)
+    return json_answer({"orders": _run(lambda: state.liquidate(api_key, symbol, product))})
 
 
 async def ledger_view(request: web.Request) -> web.StreamResponse:
-    """``GET /_sim/accounts/{api_key}/ledger``: balance, positions, open orders, as
-    the account's REST endpoints answer them."""
+    """``GET /_sim/accounts/{api_key}/ledger[?product=spot|coinm]``: balance,
+    positions (not on spot), open orders, as the account's REST endpoints answer them."""
     state, api_key = _account(request)
-    return json_answer(_run(lambda: state.account_view(api_key)))
+    product = request.query.get("product") or "swap"
+    return json_answer(_run(lambda: state.account_view(api_key, product)))
 
 
 def ledger_routes() -> list[web.RouteDef]:

@@ -9,13 +9,12 @@ into the exchange's bytes; :mod:`bingx_sim.wire.pipeline` does everything around
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from aiohttp import web
 
-from bingx_sim.ledger import ENDPOINTS as LEDGER_ENDPOINTS
-from bingx_sim.ledger import Refused
-from bingx_sim.rules import markets
+from bingx_sim.ledger import ROUTES as LEDGER_ROUTES
+from bingx_sim.ledger import Refused, Route, products
+from bingx_sim.rules import errors, markets
 from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH, KeyOutcome
 from bingx_sim.wire.pipeline import Answer, Call, Endpoint, Operation, json_bytes, route
 
@@ -67,50 +66,47 @@ def delete_key(call: Call) -> Answer:
 
 
 # the account model ----------------------------------------------------------------------
+# Every product's ledger rows (bingx_sim.ledger.ROUTES: USDT-M, spot, coin-M), each answered
+# in its product's envelope; spot's refusals carry debugMsg as spot's errors do.
 
 
-def _envelope(data: object) -> dict[str, Any]:
-    """BingX's success envelope: ``code`` 0, empty ``msg``, ``data`` when there is one."""
-    answer: dict[str, Any] = {"code": 0, "msg": ""}
-    if data is not None:
-        answer["data"] = data
-    return answer
-
-
-def _modelled(method: str, path: str) -> Operation:
+def _modelled(method: str, path: str, route: Route) -> Operation:
     """The operation of one ledger row: the same call a test's ``place_order`` makes."""
 
     def operation(call: Call) -> Answer:
+        state = call.state
         api_key = None if call.caller is None else call.caller.api_key
         try:
-            data = call.state.ledger_request(method, path, api_key, call.params.merged)
+            data = state.ledger_request(method, path, api_key, call.params.merged)
         except Refused as refused:
-            return Answer.error(call.state, refused.error)
-        return Answer.ok(_envelope(data))
+            error = refused.error
+            if route.product != "spot":
+                return Answer.error(state, error)
+            body = products.error_body("spot", error.code, error.msg, state.wall.now_ms())
+            violation = errors.violation_text(error) if error.violation else None
+            return Answer(state.options.error_status, body, error.code, violation)
+        return Answer(200, products.answer(route.envelope, data, state.now_ms()))
 
     return operation
 
 
+_BUDGET_PREFIX = {"swap": "swap", "spot": "spot", "coinm": "cswap"}
+
+
 def _ledger_rows() -> tuple[Endpoint, ...]:
     return tuple(
-        Endpoint(method, path, row.auth, f"swap {row.budget}", _modelled(method, path))
-        for (method, path), row in LEDGER_ENDPOINTS.items()
+        Endpoint(
+            method,
+            path,
+            route.auth,
+            f"{_BUDGET_PREFIX[route.product]} {route.budget}",
+            _modelled(method, path, route),
+        )
+        for (method, path), route in LEDGER_ROUTES.items()
     )
 
 
-# reference data: spot symbols, coin-M contracts, currencies ------------------------------
-# Static (bingx_sim.rules.markets): there is no spot or coin-M ledger yet. Each answers in
-# its product's own envelope, written by markets.wire_json (plain decimal numbers).
-
-
-def spot_symbols(call: Call) -> Answer:
-    data = markets.spot_symbols(call.params.merged.get("symbol") or None)
-    return Answer(200, markets.wire_json(markets.spot_answer(data)))
-
-
-def coinm_contracts(call: Call) -> Answer:
-    data = markets.coinm_contracts(call.params.merged.get("symbol") or None)
-    return Answer(200, markets.wire_json(markets.coinm_answer(data, call.state.now_ms())))
+# reference data: the currency list (bingx_sim.rules.markets, static) ---------------------
 
 
 def currencies(call: Call) -> Answer:
@@ -126,13 +122,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", LISTEN_KEY_PATH, "listen-key", "listen-key POST", generate_key),
     Endpoint("PUT", LISTEN_KEY_PATH, "listen-key", "listen-key PUT", extend_key),
     Endpoint("DELETE", LISTEN_KEY_PATH, "listen-key", "listen-key DELETE", delete_key),
-    # USDT-M trading and market data, answered from the ledger (bingx_sim.ledger).
+    # USDT-M, spot and coin-M trading and market data, answered from their ledgers
+    # (bingx_sim.ledger: the spot pairs and coin-M contracts ccxt's load_markets reads too).
     *_ledger_rows(),
-    # What ccxt's load_markets reads besides the USDT-M contracts: reference data.
-    Endpoint("GET", "/openApi/spot/v1/common/symbols", "public", "spot market", spot_symbols),
-    Endpoint(
-        "GET", "/openApi/cswap/v1/market/contracts", "public", "cswap market", coinm_contracts
-    ),
+    # The currency list load_markets reads with credentials: reference data.
     Endpoint(
         "GET", "/openApi/wallets/v1/capital/config/getall", "signed", "wallets account", currencies
     ),

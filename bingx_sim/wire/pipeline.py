@@ -20,10 +20,11 @@ from typing import Literal
 from aiohttp import HttpVersion11, web
 
 from bingx_sim import defaults
+from bingx_sim.core.clock import real_monotonic
 from bingx_sim.core.journal import RestCall, shared
 from bingx_sim.core.state import STATE, SimState
 from bingx_sim.lab.faults import RestDelay, RestError, RestHang
-from bingx_sim.lab.stubs import Stub
+from bingx_sim.lab.stubs import ActiveStub, StubRequest
 from bingx_sim.rules import errors
 from bingx_sim.rules.auth import authenticate
 from bingx_sim.rules.errors import ApiError
@@ -69,6 +70,7 @@ class Incoming:
     status: int | None = None
     gone: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    started: float = field(default_factory=real_monotonic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +87,24 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What an operation returns: the HTTP answer, the exchange code it carries, and
-    the client mistake it records (``violation``), if any."""
+    """What an operation returns: the HTTP answer, the exchange code it carries, the
+    client mistake it records (``violation``), if any, why it answered so (``reason``,
+    the exchange's message) and the stub that answered (``stub``)."""
 
     status: int
     body: bytes = b""
     code: int | None = None
     violation: str | None = None
     content_type: str = "application/json"
+    reason: str | None = None
+    stub: str | None = None
 
     @classmethod
     def error(cls, state: SimState, error: ApiError) -> Answer:
         """A business error in the exchange's envelope, with the configured status."""
         body = errors.error_body(error, state.wall.now_ms())
         violation = errors.violation_text(error) if error.violation else None
-        return cls(state.options.error_status, body, error.code, violation)
+        return cls(state.options.error_status, body, error.code, violation, reason=error.msg)
 
     @classmethod
     def ok(cls, payload: object) -> Answer:
@@ -165,6 +170,9 @@ async def _send(
             code=answer.code,
             at_ms=state.now_ms(),
             violation=answer.violation,
+            stub=answer.stub,
+            reason=answer.violation or answer.reason,
+            duration_ms=round((real_monotonic() - incoming.started) * 1000, 3),
         )
     )
     if state.unflushed:
@@ -232,9 +240,9 @@ async def _injected(
     if isinstance(spec, RestError):
         if spec.code is not None:
             body = errors.error_body(ApiError(spec.code, spec.msg), state.wall.now_ms())
-            answer = Answer(spec.status, body, spec.code)
+            answer = Answer(spec.status, body, spec.code, reason=f"{spec.msg} (fault #{active.id})")
         else:
-            answer = Answer(spec.status, (spec.body or "").encode())
+            answer = Answer(spec.status, (spec.body or "").encode(), reason=f"fault #{active.id}")
         return await _send(request, state, incoming, answer)
     if isinstance(spec, RestDelay) and not await state.faults.held(active, spec.seconds):
         return None  # late, and then answered as usual
@@ -300,17 +308,19 @@ async def _serve(
         return await _send(request, state, incoming, _unreadable(state, incoming))
     # A stub wins over a modelled endpoint (as over an unknown path), except over the
     # listen-key calls, which a stub never takes away (the lifecycle is what we test).
-    stub = None if auth == "listen-key" else state.stubs.match(request.method, request.path)
-    if stub is not None:
-        auth, budget, operation = _stub_row(stub.stub)
+    if auth != "listen-key" and not state.stubs.empty:
+        asked = _stub_request(request, incoming)
+        stub = state.stubs.match(asked) if state.stubs.live else None
+        if stub is not None:
+            auth, budget, operation = _stub_row(stub, asked, incoming)
+        elif operation is _not_found:  # the 404 says which stub came closest, and why
+            operation = _not_found_near(state.stubs.near_miss(asked))
     admitted = _admit(request, state, incoming, auth, budget)
     if isinstance(admitted, Answer):
         return await _send(request, state, incoming, admitted)
     answer = operation(Call(state, admitted, incoming.params, request.method, request.path))
     if budget is not None and admitted is not None and _erroneous(answer):
         state.note_error(budget, admitted.api_key)
-    if stub is not None:
-        incoming.headers.update(stub.stub.headers)
     return await _send(request, state, incoming, answer)
 
 
@@ -361,21 +371,50 @@ def expecting(routes: list[web.RouteDef]) -> list[web.RouteDef]:
 # stubs and unknown paths ---------------------------------------------------------------
 
 
-def _stub_row(stub: Stub) -> tuple[AuthKind, str | None, Operation]:
+def _stub_request(request: web.Request, incoming: Incoming) -> StubRequest:
+    """What a stub's matchers see of a request."""
+    return StubRequest(
+        request.method,
+        request.path,
+        incoming.params.query,
+        incoming.body,
+        request.headers.get("X-BX-APIKEY"),
+        request.headers,
+    )
+
+
+def _stub_row(
+    active: ActiveStub, asked: StubRequest, incoming: Incoming
+) -> tuple[AuthKind, str | None, Operation]:
+    stub, call_number, label = active.stub, active.hits, active.label
+
     def answer(call: Call) -> Answer:
-        body, content_type = stub.payload()
-        return Answer(stub.status, body, content_type=content_type)
+        try:
+            reply = stub.reply(call_number, asked)
+            body, content_type = reply.payload()
+        except Exception as error:  # a callable answer's own failure: ours to report
+            call.state.record_error(f"{label}'s answer", error)
+            why = f"{label}'s answer raised {type(error).__name__}"
+            return Answer(500, why.encode(), content_type="text/plain", reason=why, stub=label)
+        incoming.headers.update(reply.headers)
+        return Answer(reply.status, body, content_type=content_type, stub=label)
 
     return ("signed" if stub.signed else "public"), None, answer
 
 
-def _not_found(call: Call) -> Answer:
-    return Answer(
-        404,
-        errors.error_body(errors.PATH_ERROR, call.state.wall.now_ms()),
-        errors.PATH_NOT_FOUND,
-        f"unknown endpoint {call.method} {call.path}",
-    )
+def _not_found(call: Call, near: str | None = None) -> Answer:
+    """The exchange's 100404, recorded as a client mistake; with ``near``, the stub that
+    came closest and why it did not match, in the journal and as ``nearMiss``."""
+    why = f"unknown endpoint {call.method} {call.path}"
+    body = errors.error_body(errors.PATH_ERROR, call.state.wall.now_ms())
+    if near is not None:
+        why = f"{why} (closest: {near})"
+        body = json_bytes({**json.loads(body), "nearMiss": near})
+    return Answer(404, body, errors.PATH_NOT_FOUND, why)
+
+
+def _not_found_near(near: str | None) -> Operation:
+    return lambda call: _not_found(call, near)
 
 
 async def unknown_path(request: web.Request) -> web.Response:

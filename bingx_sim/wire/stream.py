@@ -134,9 +134,9 @@ def _send_snapshots(state: SimState, conn: Connection) -> None:
 def _journal_in(
     state: SimState, conn: Connection, text: str, binary: bool, why: str | None
 ) -> None:
-    state.journal.append(
-        WsFrame("in", conn.stream, conn.listen_key, text, binary, state.now_ms(), why)
-    )
+    at_ms = state.now_ms()
+    state.journal.append(WsFrame("in", conn.stream, conn.listen_key, text, binary, at_ms, why))
+    conn.received(text, at_ms)
 
 
 _TOO_DEEP = object()

@@ -6,11 +6,12 @@ service, a bot in another language): start the sandbox, point the bot's URLs at 
 drive the market over HTTP with the control API only: ``POST /_sim/accounts`` (with
 ``balances``), ``POST /_sim/prices``, ``POST /_sim/accounts/{key}/deposit``, and
 ``GET /_sim/journal`` to see what the bot did. No endpoint is stubbed: the sandbox
-answers ``load_markets`` from its reference data and everything else from its USDT-M
-account model. The bot's flow, and the ccxt rules it follows (``watch_balance`` first,
-watch before acting, judge by ccxt's caches), are those of the in-process how-to,
-``test_ccxt_pro.py``. ccxt is not a dependency of this project: the test runs where
-ccxt is installed (``pip install -r tests/examples/requirements-ccxt.txt``) and is
+answers ``load_markets`` and everything else from its account model: USDT-M, spot and
+coin-M, each a wallet of its own (the control API's ``product`` field picks one). The
+bot's flow, and the ccxt rules it follows (``watch_balance`` first, watch before acting,
+judge by ccxt's caches), are those of the in-process how-to, ``test_ccxt_pro.py``. ccxt
+is not a dependency of this project: the test runs where ccxt is installed
+(``pip install -r tests/examples/requirements-ccxt.txt``) and is
 skipped elsewhere.
 """
 
@@ -25,7 +26,17 @@ import pytest
 import requests
 
 from ..sandbox_process import sandbox_process
-from .test_ccxt_pro import BTC, contracts, free_usdt, order_status, point_at, until
+from .test_ccxt_pro import (
+    BTC,
+    COIN_BTC,
+    SPOT_BTC,
+    contracts,
+    free_usdt,
+    order_status,
+    point_at,
+    streamed_spot,
+    until,
+)
 
 ccxtpro = pytest.importorskip("ccxt.pro", reason="ccxt is not installed here")
 
@@ -168,6 +179,86 @@ async def test_a_ccxt_bot_trades_perpetuals_on_the_sandbox(sandbox: str) -> None
         assert sorted((t["order"], t["price"], t["amount"]) for t in trades) == sorted(
             [(bought["id"], 50000, 0.01), (dip["id"], 49000, 0.02)]
         )
+    finally:
+        await exchange.close()
+    entries = (await control(sandbox, "GET", "/journal"))["entries"]
+    assert not [e for e in entries if e.get("violation")], "ccxt made a client mistake"
+
+
+def spot_subscribed(topic: str) -> Callable[[dict[str, Any]], bool]:
+    def seen(entry: dict[str, Any]) -> bool:
+        return (
+            entry["type"] == "WsFrame"
+            and (entry.get("direction"), entry.get("stream")) == ("in", "spot")
+            and f'"dataType":"{topic}"' in str(entry.get("text", "")).replace(" ", "")
+        )
+
+    return seen
+
+
+@pytest.mark.asyncio
+async def test_a_ccxt_bot_trades_spot_and_coin_m_on_the_sandbox(sandbox: str) -> None:
+    key = ACCOUNT["api_key"]
+    # Each product is a wallet and a market of its own: the control API names it.
+    await control(
+        sandbox,
+        "POST",
+        f"/accounts/{key}/deposit",
+        {"asset": "USDT", "amount": "2000", "product": "spot"},
+    )
+    await control(
+        sandbox,
+        "POST",
+        f"/accounts/{key}/deposit",
+        {"asset": "BTC", "amount": "1", "product": "coinm"},
+    )
+    await control(
+        sandbox, "POST", "/prices", {"symbol": "BTC-USDT", "price": "40000", "product": "spot"}
+    )
+    await control(
+        sandbox, "POST", "/prices", {"symbol": "BTC-USD", "price": "50000", "product": "coinm"}
+    )
+    exchange = ccxt_bingx(sandbox)
+    try:
+        await exchange.load_markets()
+        balance = await exchange.fetch_balance({"type": "spot"})
+        assert balance["USDT"]["free"] == 2000
+
+        # Spot: a market buy for 400 USDT, seen on the subscribed stream.
+        filled = asyncio.ensure_future(
+            until(
+                lambda: exchange.watch_orders(SPOT_BTC),
+                lambda: [o["status"] for o in exchange.orders or []] == ["closed"],
+            )
+        )
+        await journal_shows(sandbox, spot_subscribed("spot.executionReport"))
+        bought = await exchange.create_order(SPOT_BTC, "market", "buy", None, None, {"cost": 400})
+        await filled
+        assert (bought["filled"], bought["cost"]) == (0.01, 400)
+        # A limit sell above the market: locked, then filled when the price gets there.
+        sell = await exchange.create_order(SPOT_BTC, "limit", "sell", 0.00999, 42000)
+        assert (await exchange.fetch_balance({"type": "spot"}))["BTC"]["used"] == 0.00999
+        await control(
+            sandbox, "POST", "/prices", {"symbol": "BTC-USDT", "price": "42000", "product": "spot"}
+        )
+        assert (await exchange.fetch_order(sell["id"], SPOT_BTC))["status"] == "closed"
+        trades = await exchange.fetch_my_trades(SPOT_BTC)
+        assert [(t["side"], t["fee"]["currency"]) for t in trades] == [
+            ("buy", "BTC"),
+            ("sell", "USDT"),
+        ]
+        assert streamed_spot(exchange, "BTC") is None  # this bot never watched the balance
+
+        # Coin-M: a long of 5 contracts, held in BTC.
+        await exchange.create_order(COIN_BTC, "market", "buy", 5, None, {"positionSide": "LONG"})
+        [position] = await exchange.fetch_positions([COIN_BTC])
+        assert (position["side"], position["contracts"], position["entryPrice"]) == (
+            "long",
+            5,
+            50000,
+        )
+        ledger = await control(sandbox, "GET", f"/accounts/{key}/ledger?product=coinm")
+        assert [p["positionAmt"] for p in ledger["positions"]] == ["5"]
     finally:
         await exchange.close()
     entries = (await control(sandbox, "GET", "/journal"))["entries"]

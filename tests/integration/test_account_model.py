@@ -268,8 +268,9 @@ def test_the_facade_raises_the_exchanges_refusal(sim: Simulator, rich: Account) 
             rich, symbol="NOPE-USDT", side="BUY", positionSide="LONG", type="MARKET", quantity="1"
         )
     assert refused.value.error.code == 109400
-    with pytest.raises(ValueError, match="not supported by bingx-sim"):
-        sim.deposit(rich, "USDT", "1", product="spot")
+    with pytest.raises(ValueError, match="product must be one of swap, spot, coinm"):
+        sim.deposit(rich, "USDT", "1", product="margin")
+    assert sim.deposit(rich, "USDT", "1", product="spot") == "1"  # a wallet of its own
 
 
 def test_deposits_withdrawals_funding_and_liquidation_push_their_reasons(

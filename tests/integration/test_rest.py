@@ -208,9 +208,7 @@ def test_too_many_erroneous_calls_lock_the_endpoint_with_100202(
     account = sim.add_account()
     sim.expect_errors("signature")
     bad = {"timestamp": "1", "signature": "00"}  # answered 100001: an erroneous request
-    assert [call(http, sim, "POST", account, bad).json()["code"] for _ in range(3)] == [
-        100001
-    ] * 3
+    assert [call(http, sim, "POST", account, bad).json()["code"] for _ in range(3)] == [100001] * 3
     # Errors of authentication come before the account is known, so they do not count;
     # business errors of the account do: an order refused four times locks the endpoint.
     assert new_key(http, sim, account)

@@ -232,23 +232,49 @@ def test_the_control_api_lists_its_routes_and_a_typo_is_its_own_404(sim: Simulat
 def test_the_sandbox_logs_sockets_expiry_pong_timeouts_and_faults(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from bingx_sim.core.journal import FaultFired, WsEvent
+    from bingx_sim.core.journal import FaultFired, SimError, WsEvent, WsFrame
+    from bingx_sim.core.state import SimConfig, SimState
     from bingx_sim.runners.sandbox import _log_entry
 
-    with caplog.at_level("INFO", logger="bingx_sim.runners.sandbox"):
+    state = SimState(SimConfig())
+    account = state.add_account("acct", "secret")
+    key = state.generate_key(account.api_key).key
+    log_entry = _log_entry(state)
+    with caplog.at_level("DEBUG", logger="bingx_sim.runners.sandbox"):
         for entry in (
-            WsEvent("open", "swap", "k" * 64, 0),
-            WsEvent("close", "swap", "k" * 64, 0, 1000, "listenKeyExpired"),
-            WsEvent("close", "swap", "k" * 64, 0, 1006, "no Pong for 30.5 s"),
-            WsEvent("close", "swap", "k" * 64, 0, 1000, "closed by client"),
+            WsEvent("open", "swap", key, 0),
+            WsEvent("refused", "swap", "k" * 64, 0, reason="unknown listen key"),
+            WsEvent("close", "swap", key, 0, 1000, "listenKeyExpired"),
+            WsEvent("close", "swap", key, 0, 1006, "no Pong for 30.5 s", "unanswered Ping"),
+            WsEvent("close", "swap", key, 0, 1000, "no Pong for 15 s", "unanswered Ping"),
+            WsEvent("close", "swap", key, 0, 1000, "closed by client"),
+            WsEvent("close", "swap", key, 0, 1009, "too big", "message too big"),
+            WsFrame("in", "swap", key, "hello", False, 0, "stray text"),
+            WsFrame("out", "swap", key, "Ping", True, 0),
             FaultFired("Drop", 3, "acct", "ws swap kkkk", 0),
+            SimError("the watcher", "boom", 0),
         ):
-            _log_entry(entry)
-    lines = [r.getMessage() for r in caplog.records]
-    assert lines == [
-        "ws swap key kkkkkkkk open",
-        "ws swap key kkkkkkkk expired: listenKeyExpired, close 1000",
-        "ws swap key kkkkkkkk Pong timeout: no Pong for 30.5 s, close 1006",
-        "ws swap key kkkkkkkk closed 1000 by the client: closed by client",
-        "fault Drop #3 fired on ws swap kkkk",
+            log_entry(entry)
+    short = key[:8]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", f"ws swap key {short} account=acct open"),
+        ("INFO", "ws swap key kkkkkkkk account=- refused: unknown listen key"),
+        ("INFO", f"ws swap key {short} account=acct expired: listenKeyExpired, close 1000"),
+        ("WARNING", f"ws swap key {short} account=acct Pong timeout: unanswered Ping "
+                    "(dropped, no close frame)"),
+        ("WARNING", f"ws swap key {short} account=acct Pong timeout: unanswered Ping "
+                    "(closed 1000)"),
+        ("INFO", f"ws swap key {short} account=acct closed 1000 by the client: closed by client"),
+        ("WARNING", f"ws swap key {short} account=acct closed 1009 by the server: "
+                    "message too big"),
+        ("WARNING", f"ws swap key {short} account=acct <- 'hello': stray text"),
+        ("DEBUG", f"ws swap key {short} account=acct -> 'Ping'"),
+        ("INFO", "fault Drop #3 fired on ws swap kkkk account=acct"),
+        ("ERROR", "simulator error in the watcher: boom"),
+    ]  # fmt: skip
+    assert [getattr(r, "event", None) for r in caplog.records][:4] == [
+        "ws open",
+        "ws refused",
+        "ws expired",
+        "ws pong timeout",
     ]

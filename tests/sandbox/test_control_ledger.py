@@ -86,7 +86,7 @@ def test_a_scripted_price_path_through_the_control_api(
         ("/prices", {"symbol": "BTC-USDT"}, 400, "price is required"),
         ("/prices", {"symbol": "NOPE-USDT", "price": "1"}, 400, "109400"),
         ("/prices", {"symbol": "BTC-USDT", "price": "-5"}, 400, ""),
-        ("/prices", {"symbol": "BTC-USDT", "price": "5", "product": "spot"}, 400, "not supported"),
+        ("/prices", {"symbol": "BTC-USDT", "price": "5", "product": "margin"}, 400, "product"),
         ("/prices", {"symbol": "BTC-USDT", "price": True}, 400, "string"),
         ("/prices/script", {"symbol": "BTC-USDT", "steps": [[1, "x"]]}, 400, "decimal"),
         ("/prices/script", {"symbol": "BTC-USDT", "steps": "soon"}, 400, "list"),

@@ -65,7 +65,10 @@ def test_serve_drive_and_stop_with_sigterm(sandbox: tuple[subprocess.Popen[bytes
     _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0
     log = err.decode()
-    assert re.search(r'bingx_sim\.access 127\.0\.0\.1 "POST /openApi/user/auth/userDataStream', log)
+    assert re.search(
+        r"bingx_sim\.runners\.sandbox POST /openApi/user/auth/userDataStream 200 ", log
+    )
+    assert re.search(r'bingx_sim\.access 127\.0\.0\.1 "POST /_sim/reset', log)  # control calls
     assert "stopping" in log
 
 
