@@ -85,6 +85,7 @@ def _banner(base: str, ws: str, accounts: tuple[Account, ...], out: TextIO) -> N
         f"  spot WS    {ws}/market?listenKey=<key>",
         f"  coin-M WS  {ws}/cswap-market?listenKey=<key>",
         f"  control    {base}/_sim/",
+        f"  dashboard  {base}/_sim/ui",
     ]
     lines += [f"  account    api_key={a.api_key} api_secret={a.api_secret}" for a in accounts]
     lines.append("Ctrl-C or SIGTERM stops it.")

@@ -207,15 +207,8 @@ async def fault_types(request: web.Request) -> web.StreamResponse:
 async def accounts(request: web.Request) -> web.StreamResponse:
     """``GET /_sim/accounts``: every account's API key (not its secret), and whether
     it is a seed account that a reset re-creates."""
-    state = request.app[STATE]
-    seeds = {a.api_key for a in state.seed_accounts}
-    return json_answer(
-        {
-            "accounts": [
-                {"api_key": a.api_key, "seed": a.api_key in seeds} for a in state.exchange.accounts
-            ]
-        }
-    )
+    found = request.app[STATE].accounts()
+    return json_answer({"accounts": [{"api_key": a.api_key, "seed": seed} for a, seed in found]})
 
 
 def dashboard_routes() -> list[web.RouteDef]:
