@@ -59,15 +59,10 @@ class Refused(Exception):
 class Codes:
     """Builds refusals in one code set, so call sites name the situation, not the code."""
 
-    def __init__(
-        self,
-        code_set: CodeSet = "2025-10",
-        contracts_path: str = "/openApi/swap/v2/quote/contracts",
-    ) -> None:
+    def __init__(self, code_set: CodeSet = "2025-10") -> None:
         if code_set not in ("2025-10", "legacy"):
             raise ValueError(f"unknown code set {code_set!r}")
         self.code_set: CodeSet = code_set
-        self.contracts_path = contracts_path  # named by the unknown-symbol message
 
     def code(self, new_code: int) -> int:
         """The code of this set for a 2025-10 code."""
@@ -82,9 +77,12 @@ class Codes:
         """A missing or malformed parameter (109400, legacy 80014)."""
         return self.refuse(109400, f"Invalid parameters, err: {detail}")
 
-    def unknown_symbol(self, symbol: str) -> Refused:
+    def unknown_symbol(
+        self, symbol: str, contracts_path: str = "/openApi/swap/v2/quote/contracts"
+    ) -> Refused:
+        """An unknown symbol; the message names the product's contract list."""
         return self.refuse(
-            109400, f"{symbol},symbol not exist, please verify it in api: {self.contracts_path}"
+            109400, f"{symbol},symbol not exist, please verify it in api: {contracts_path}"
         )
 
     def unsupported(self, feature: str) -> Refused:

@@ -83,7 +83,7 @@ def _symbol(ledger: Ledger, params: Mapping[str, str], *, required: bool) -> str
             raise ledger.codes.refuse(109400, "parameter symbol is must")
         return None
     if "-" not in symbol:
-        raise ledger.codes.unknown_symbol(symbol)
+        raise ledger.codes.unknown_symbol(symbol, ledger.CONTRACTS_PATH)
     ledger.contract(symbol)
     return symbol
 

@@ -159,7 +159,7 @@ class Ledger:
             raise ValueError("place_order_shape must be 'wrapped' or 'flat'")
         table = contracts.values() if isinstance(contracts, Mapping) else contracts
         self.contracts: dict[str, Contract] = {c.symbol: c for c in table}
-        self.codes = Codes(error_codes, self.CONTRACTS_PATH)
+        self.codes = Codes(error_codes)
         self.position_mode: PositionMode = position_mode
         self.default_leverage = default_leverage
         self.default_margin_type = default_margin_type
@@ -879,7 +879,7 @@ class Ledger:
     def _contract(self, symbol: str) -> Contract:
         found = self.contracts.get(symbol)
         if found is None:
-            raise self.codes.unknown_symbol(symbol)
+            raise self.codes.unknown_symbol(symbol, self.CONTRACTS_PATH)
         return found
 
     def _account(self, api_key: str) -> Account:
@@ -1050,7 +1050,7 @@ class Ledger:
         codes = self.codes
         symbol = request.symbol
         if "-" not in symbol:
-            raise codes.unknown_symbol(symbol)
+            raise codes.unknown_symbol(symbol, self.CONTRACTS_PATH)
         contract = self._contract(symbol)
         prices = self.prices[symbol]
         side = request.side

@@ -129,6 +129,17 @@ class Endpoint:
 # read ---------------------------------------------------------------------------------
 
 
+def _read_bodiless(request: web.Request) -> Incoming | None:
+    """A request with no body and no ``Content-Encoding`` (every listen-key call, every
+    GET), read without a coroutine; ``None`` for any other, which :func:`_read` reads."""
+    if request.can_read_body or "Content-Encoding" in request.headers:
+        return None
+    params = parse_params(request.rel_url.raw_query_string, "")
+    if params.duplicate is not None:
+        return Incoming("", params, f"parameter {params.duplicate!r} sent twice")
+    return Incoming("", params)
+
+
 async def _read(request: web.Request) -> Incoming:
     raw_query = request.rel_url.raw_query_string
     try:
@@ -156,6 +167,25 @@ async def _read(request: web.Request) -> Incoming:
 # render + journal ------------------------------------------------------------------------
 
 
+_HEADERS: dict[tuple[tuple[bytes, bytes], ...], dict[str, str]] = {}
+_HEADERS_MAX = 256
+
+
+def _journal_headers(request: web.Request) -> dict[str, str]:
+    """The request's headers as the journal keeps them: one dict per distinct set of raw
+    header lines, shared by every entry that sent exactly those lines (a client sends
+    the same headers call after call), so a call costs a lookup, not a copy. Bounded:
+    once 256 sets are held (a client that stamps each request), it starts afresh."""
+    raw = request.raw_headers
+    found = _HEADERS.get(raw)
+    if found is None:
+        found = {name: shared(value) for name, value in request.headers.items()}
+        if len(_HEADERS) >= _HEADERS_MAX:
+            _HEADERS.clear()
+        _HEADERS[raw] = found
+    return found
+
+
 async def _send(
     request: web.Request, state: SimState, incoming: Incoming, answer: Answer
 ) -> web.Response:
@@ -164,7 +194,7 @@ async def _send(
             method=request.method,
             path=shared(request.path),
             query=incoming.params.query,
-            headers={name: shared(value) for name, value in request.headers.items()},
+            headers=_journal_headers(request),
             body=incoming.body,
             status=answer.status,
             code=answer.code,
@@ -175,7 +205,7 @@ async def _send(
             duration_ms=round((real_monotonic() - incoming.started) * 1000, 3),
         )
     )
-    if state.unflushed:
+    if state.queued and state.unflushed:
         # What this call caused on sockets (its sweep's listenKeyExpired, a DELETE's
         # closes, an order's events) is on the wire before the answer, as the facade and
         # control API do; never waiting on a client that does not read.
@@ -189,7 +219,8 @@ async def _send(
         )
     if incoming.status is not None:  # after a refused body, start afresh
         response.force_close()
-    response.headers.update(incoming.headers)
+    if incoming.headers:
+        response.headers.update(incoming.headers)
     return response
 
 

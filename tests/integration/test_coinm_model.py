@@ -339,3 +339,13 @@ def test_coin_m_through_the_control_api(sim: Simulator, http: requests.Session) 
     )
     assert bad.status_code == 400 and "spot has no positions" in bad.json()["error"]
     assert Decimal(ledger["balance"][0]["balance"]) > 3
+
+
+def test_the_legacy_code_set_applies_to_coin_m_too(
+    sim: Simulator, http: requests.Session, trader: Account
+) -> None:
+    sim.set_options(error_codes="legacy")
+    sim.expect_errors("symbol not exist")
+    order = {"symbol": "NOPE-USD", "side": "BUY", "type": "MARKET", "quantity": "1"}
+    answer = signed(http, sim, trader, "POST", ORDER, **order)
+    assert answer["code"] == 80014 and answer["msg"].endswith("/openApi/cswap/v1/market/contracts")

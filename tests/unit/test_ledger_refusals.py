@@ -128,9 +128,10 @@ def test_operations_on_unknown_accounts_and_orders() -> None:
         109400,
         "marginType",
     )
+    mode: Any = "both"
     refused(
-        ledger, lambda: ledger.set_position_mode(KEY, "both", now_ms=3), 109400, "dualSidePosition"
-    )  # type: ignore[arg-type]
+        ledger, lambda: ledger.set_position_mode(KEY, mode, now_ms=3), 109400, "dualSidePosition"
+    )
     funding = ledger.funding("BTC-USDT", "0", now_ms=4)  # nobody pays zero
     assert funding == []
 
