@@ -356,8 +356,10 @@ class SimState:
                 place_order_shape=options.place_order_shape,
                 now_ms=now,
             ),
-            spot=SpotLedger(now_ms=now),
-            coinm=InverseLedger(error_codes=options.error_codes, now_ms=now),
+            spot=SpotLedger(wallet_balance=options.spot_wallet_balance, now_ms=now),
+            coinm=InverseLedger(
+                error_codes=options.error_codes, statuses=options.coinm_statuses, now_ms=now
+            ),
         )
         return self.books.swap
 
@@ -760,6 +762,8 @@ class SimState:
                 book.codes = Codes(new.error_codes)
         self.ledger.position_mode = new.position_mode
         self.ledger.place_order_shape = new.place_order_shape
+        self.books.spot.wallet_balance = new.spot_wallet_balance
+        self.books.coinm.statuses = new.coinm_statuses
 
     def reset(self) -> list[str]:
         """Back to empty (seed accounts re-created); returns the unexpected errors it

@@ -26,10 +26,15 @@ __all__ = ["authenticate", "sign", "sorted_payload", "strip_signature"]
 
 def sign(secret: str, payload: str, encoding: str = "hex") -> str:
     """HMAC-SHA256 of ``payload`` keyed by ``secret``, lowercase hex or base64."""
-    digest = hmac.new(secret.encode(), payload.encode(), hashlib.sha256)
+    return _digest(secret.encode(), payload.encode(), encoding).decode()
+
+
+def _digest(secret: bytes, payload: bytes, encoding: str) -> bytes:
+    """:func:`sign` on bytes, as ASCII bytes (OpenSSL's one-shot HMAC)."""
+    digest = hmac.digest(secret, payload, hashlib.sha256)
     if encoding == "base64":
-        return base64.b64encode(digest.digest()).decode()
-    return digest.hexdigest()
+        return base64.b64encode(digest)
+    return digest.hex().encode()
 
 
 def strip_signature(raw: str) -> tuple[str, str | None]:
@@ -134,10 +139,12 @@ def authenticate(
         if "timestamp" in params:
             return _check_timestamp(params, options, wall_now_ms) or account
         return account
-    if not any(
-        hmac.compare_digest(sign(account.api_secret, payload, enc).encode(), signature.encode())
-        for payload in _payloads(query, body, options.signature_payload)
-        for enc in _ENCODINGS[options.signature_encodings]
-    ):
-        return errors.SIGNATURE_ERROR
-    return _check_timestamp(params, options, wall_now_ms) or account
+    expected = signature.encode()
+    secret = account.api_secret.encode()
+    encodings = _ENCODINGS[options.signature_encodings]
+    for payload in _payloads(query, body, options.signature_payload):
+        message = payload.encode()
+        for encoding in encodings:
+            if hmac.compare_digest(_digest(secret, message, encoding), expected):
+                return _check_timestamp(params, options, wall_now_ms) or account
+    return errors.SIGNATURE_ERROR

@@ -35,6 +35,8 @@ TooManySockets = Literal["frame", "404"]
 PositionMode = Literal["hedge", "oneway"]
 SnapshotEvent = Literal["SNAPSHOT", "ACCOUNT_CONFIG_UPDATE"]
 FillEventOrder = Literal["account-first", "order-first"]
+SpotWalletBalance = Literal["total", "free"]
+CoinmStatuses = Literal["recorded", "upper"]
 PlaceOrderShape = Literal["wrapped", "flat"]
 
 
@@ -124,6 +126,12 @@ class ContractOptions:
     position_mode: PositionMode = "hedge"
     """A new account's position mode: hedge (``dualSidePosition`` true, as a fresh key
     answered in 2026) or one-way; an account changes it over REST."""
+    spot_wallet_balance: SpotWalletBalance = "total"
+    """Spot ``ACCOUNT_UPDATE``'s ``wb``: free plus locked (as BingX.Net reads it), or free
+    only (as ccxt reads it)."""
+    coinm_statuses: CoinmStatuses = "recorded"
+    """Coin-M REST statuses as real logs spell them (``Pending``, ``CANCELLED``), or in
+    USDT-M's upper case (``PENDING``)."""
     fill_event_order: FillEventOrder = "account-first"
     """A fill's two frames: ``ACCOUNT_UPDATE`` then the ``ORDER_TRADE_UPDATE`` of the
     trade (Binance's captured sequence; no complete BingX capture exists), or the trade

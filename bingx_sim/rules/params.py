@@ -109,10 +109,13 @@ def split_pairs(raw: str) -> list[tuple[str, str]]:
 def _pairs(raw: str) -> tuple[dict[str, str], str | None]:
     found: dict[str, str] = {}
     duplicate: str | None = None
+    if not raw:
+        return found, duplicate
     for name, value in split_pairs(raw):
-        if name in found and duplicate is None:
-            duplicate = name
-        found.setdefault(name, value)
+        if name in found:
+            duplicate = duplicate or name
+            continue
+        found[name] = value
     return found, duplicate
 
 
@@ -139,6 +142,8 @@ def parse_params(raw_query: str, raw_body: str) -> Params:
     the query, or twice in a form body, is reported so the caller can refuse the
     request (a client bug, never guessed at)."""
     query, query_dup = _pairs(raw_query)
+    if not raw_body:  # no body: the query is every parameter
+        return Params(dict(query), query, query_dup)
     as_json = _json_object(raw_body)
     body, body_dup = (as_json, None) if as_json is not None else _pairs(raw_body)
     return Params(body | query, query, query_dup or body_dup)

@@ -106,24 +106,41 @@ async def add_account(request: web.Request) -> web.StreamResponse:
     api_key, api_secret = body.get("api_key"), body.get("api_secret")
     if not all(v is None or isinstance(v, str) for v in (api_key, api_secret)):
         raise ControlError(400, "api_key and api_secret must be strings")
-    balances = body.get("balances")
-    if balances is not None and not (
-        isinstance(balances, dict)
-        and all(isinstance(v, str | int) and not isinstance(v, bool) for v in balances.values())
-    ):
-        raise ControlError(400, 'balances is an object of decimal strings: {"USDT": "10000"}')
+    balances = _balances(body.get("balances"))
     state = request.app[STATE]
     if balances is not None and api_key is not None and state.exchange.account(api_key):
         raise ControlError(409, f"account {api_key!r} exists: deposit instead")
     try:
-        account = state.add_account(
-            api_key,
-            api_secret,
-            None if balances is None else {k: str(v) for k, v in balances.items()},
-        )
+        account = state.add_account(api_key, api_secret, balances)
     except ValueError as error:
         raise ControlError(409 if "exist" in str(error) else 400, str(error)) from None
     return json_answer(dataclasses.asdict(account), 201)
+
+
+def _amounts(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value.values()):
+        return None
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _balances(value: object) -> Any:
+    """``{"USDT": "10000"}`` (USDT-M) or ``{"swap": {..}, "spot": {..}, "coinm": {..}}``
+    (per product), as ``SimState.add_account`` takes them; amounts are decimal strings
+    (an integer is read as its digits, never through a float)."""
+    if value is None:
+        return None
+    flat = _amounts(value)
+    if flat is not None:
+        return flat
+    if isinstance(value, dict) and all(_amounts(v) is not None for v in value.values()):
+        return {str(k): _amounts(v) for k, v in value.items()}
+    raise ControlError(
+        400,
+        'balances is an object of decimal strings, {"USDT": "10000"}, or one per product, '
+        '{"swap": {...}, "spot": {...}, "coinm": {...}}',
+    )
 
 
 async def _object_or_array(request: web.Request) -> dict[str, Any] | list[Any]:

@@ -13,8 +13,8 @@ import re
 from aiohttp import web
 
 from bingx_sim.ledger import ROUTES as LEDGER_ROUTES
-from bingx_sim.ledger import Refused, Route, products
-from bingx_sim.rules import errors, markets
+from bingx_sim.ledger import Refused, Route, markets, products
+from bingx_sim.rules import errors
 from bingx_sim.rules.listen_keys import LISTEN_KEY_PATH, KeyOutcome
 from bingx_sim.wire.pipeline import Answer, Call, Endpoint, Operation, json_bytes, route
 
@@ -106,7 +106,7 @@ def _ledger_rows() -> tuple[Endpoint, ...]:
     )
 
 
-# reference data: the currency list (bingx_sim.rules.markets, static) ---------------------
+# reference data: the currency list (bingx_sim.ledger.markets, static) ---------------------
 
 
 def currencies(call: Call) -> Answer:

@@ -286,17 +286,25 @@ async def _injected(
 
 
 def _admit(
-    request: web.Request, state: SimState, incoming: Incoming, auth: AuthKind, budget: str | None
+    request: web.Request,
+    state: SimState,
+    incoming: Incoming,
+    auth: AuthKind,
+    budget: str | None,
+    api_key: str | None,
 ) -> Account | Answer | None:
     """Who is calling (``None``: nobody needs to be), or the refusal to send."""
     state.sweep()
-    api_key = request.headers.get("X-BX-APIKEY")
     if auth == "public":
         return None
-    keyless = auth == "listen-key" and not api_key and request.method in ("PUT", "DELETE")
-    if keyless and not state.options.change_needs_api_key:
-        return None  # the listen key alone identifies the owner
     options = state.options
+    if (
+        auth == "listen-key"
+        and not api_key
+        and not options.change_needs_api_key
+        and request.method in ("PUT", "DELETE")
+    ):
+        return None  # keyless: the listen key alone identifies the owner
     mode: SignatureMode = (
         options.signature if auth == "listen-key" or options.signature == "off" else "required"
     )
@@ -331,10 +339,11 @@ async def _serve(
     operation: Operation,
 ) -> web.Response:
     state = request.app[STATE]
-    incoming = await _read(request)
-    injected = await _injected(request, state, incoming)
-    if injected is not None:
-        return injected
+    incoming = _read_bodiless(request) or await _read(request)
+    if state.faults.plan:  # some fault is active (none: no lookup at all)
+        injected = await _injected(request, state, incoming)
+        if injected is not None:
+            return injected
     if incoming.problem is not None:
         return await _send(request, state, incoming, _unreadable(state, incoming))
     # A stub wins over a modelled endpoint (as over an unknown path), except over the
@@ -346,7 +355,8 @@ async def _serve(
             auth, budget, operation = _stub_row(stub, asked, incoming)
         elif operation is _not_found:  # the 404 says which stub came closest, and why
             operation = _not_found_near(state.stubs.near_miss(asked))
-    admitted = _admit(request, state, incoming, auth, budget)
+    api_key = request.headers.get("X-BX-APIKEY")
+    admitted = _admit(request, state, incoming, auth, budget, api_key)
     if isinstance(admitted, Answer):
         return await _send(request, state, incoming, admitted)
     answer = operation(Call(state, admitted, incoming.params, request.method, request.path))

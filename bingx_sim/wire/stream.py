@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import WebSocketError, WSMsgType, web
 
-from bingx_sim import defaults, events
+from bingx_sim import defaults
 from bingx_sim.core import frames
 from bingx_sim.core.clock import real_monotonic
 from bingx_sim.core.journal import WsEvent, WsFrame
@@ -210,9 +210,9 @@ def _on_spot_message(state: SimState, conn: Connection, text: str, binary: bool)
         conn.subscriptions.add(topic)
     conn.send(frames.dumps({"id": request_id, "code": 0, "msg": ""}))
     if req_type == "sub" and topic == "ACCOUNT_UPDATE" and not conn.silenced:
-        # The exchange answers an ACCOUNT_UPDATE subscription with an INIT overview.
-        init = events.spot_account_update(reason="INIT", event_time=state.now_ms())
-        conn.send(frames.dumps(init))
+        # The exchange answers an ACCOUNT_UPDATE subscription with an INIT overview of
+        # the account's spot wallet, as the ledger holds it.
+        conn.send(frames.dumps(state.spot_overview(conn.api_key)))
 
 
 def _payload_text(msg: Any) -> str:

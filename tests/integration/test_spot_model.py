@@ -439,3 +439,19 @@ def test_spot_through_the_control_api(sim: Simulator, http: requests.Session) ->
     assert refused.status_code == 400 and refused.json()["error"].startswith("100202")
     sim.expect_errors("Insufficient")
     assert Decimal(ledger["balance"]["balances"][0]["free"]) == 810
+
+
+def test_an_account_update_subscription_is_answered_with_the_wallet_as_it_stands(
+    sim: Simulator, http: requests.Session, trader: Account
+) -> None:
+    ws = connect(f"{sim.spot_ws_url}?listenKey={new_key(http, sim, trader)}")
+    try:
+        ws.send(json.dumps({"id": "a", "reqType": "sub", "dataType": "ACCOUNT_UPDATE"}))
+        assert recv_event(ws) == {"id": "a", "code": 0, "msg": ""}
+        init = recv_event(ws)
+        schemas.validate(init, product="spot")
+        assert init["a"]["m"] == "INIT"
+        wallet = {b["a"]: Decimal(b["wb"]) for b in init["a"]["B"]}
+        assert wallet["USDT"] == Decimal("10000")  # the ledger's spot wallet, not a default
+    finally:
+        ws.close()

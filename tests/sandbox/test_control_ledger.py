@@ -4,6 +4,7 @@ to set prices, move money, force fills and read the ledger (the same operations 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,3 +125,17 @@ def test_a_refused_order_and_withdrawal_answer_the_exchanges_code(
     )
     ledger = http.get(f"{sim.rest_url}/_sim/accounts/{key}/ledger").json()
     assert ledger["balance"]["balance"]["balance"].startswith("10")
+
+
+def test_an_account_gets_starting_balances_per_product(
+    sim: Simulator, http: requests.Session
+) -> None:
+    body = {"balances": {"swap": {"USDT": "100"}, "spot": {"USDT": "2000", "BTC": "0.5"}}}
+    key = _post(http, sim, "/accounts", body, 201)["api_key"]
+    spot = http.get(f"{sim.rest_url}/_sim/accounts/{key}/ledger?product=spot").json()
+    assert (
+        spot["balance"] != http.get(f"{sim.rest_url}/_sim/accounts/{key}/ledger").json()["balance"]
+    )
+    assert "0.5" in json.dumps(spot)
+    nested_bad = {"balances": {"spot": {"USDT": ["1"]}}}
+    assert "one per product" in _post(http, sim, "/accounts", nested_bad, 400)["error"]

@@ -1,4 +1,4 @@
-"""The reference data ``load_markets`` reads (``bingx_sim.rules.markets``): it covers the
+"""The reference data ``load_markets`` reads (``bingx_sim.ledger.markets``): it covers the
 USDT-M contract table, and keeps BingX's field names and JSON types (number or string,
 integer or decimal, boolean) as the recorded answers show them."""
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from bingx_sim.ledger import CONTRACTS
-from bingx_sim.rules import markets
+from bingx_sim.ledger import markets
 
 
 def test_every_usdt_m_coin_has_a_spot_symbol_and_a_currency() -> None:
