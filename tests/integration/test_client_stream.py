@@ -171,11 +171,13 @@ def test_spot_stream_subscribes_and_gets_wrapped_reports(
     )
     orders: list[dict[str, Any]] = []
     stream.on_order_update(orders.append)
+    sim.deposit(account, "USDT", "250", product="spot")
     stream.connect()
     try:
         stream.subscribe("spot.executionReport", "ACCOUNT_UPDATE")
-        init = stream.next_event(events.AccountUpdate)
+        init = stream.next_event(events.AccountUpdate)  # the spot wallet as it stands
         assert init.reason == "INIT" and init.balances[0].locked == 0
+        assert init.balances[0].wallet_balance == Decimal("250")
         report = build.spot_execution_report(quantity=0.5)
         assert sim.push(account, report, product="spot") == 1
         typed = stream.next_event(events.SpotOrderUpdate)
