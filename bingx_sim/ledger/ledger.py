@@ -8,7 +8,8 @@ ledger computes (fees, realized PnL, funding) are booked rounded to eight decima
 precision the stream shows, so the wallet moves by exactly what the events report.
 
 A refused call raises :class:`~bingx_sim.ledger.codes.Refused` and leaves the ledger as
-it was (a savepoint is restored). Every other mutating call returns ``(result,
+it was (a savepoint is restored: the small maps are copied, the orders the call changed
+are put back from an undo record). Every other mutating call returns ``(result,
 effects)``: ``effects`` are the stream events BingX would push, in push order
 (:mod:`bingx_sim.ledger.effects`).
 """
@@ -16,9 +17,10 @@ effects)``: ``effects`` are the stream events BingX would push, in push order
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from types import TracebackType
 from typing import Any, ClassVar, Final, Literal
 
 from bingx_sim import events
@@ -26,6 +28,7 @@ from bingx_sim import events
 from .codes import Codes, CodeSet
 from .contracts import CONTRACTS, DEFAULT_PRICES, Contract
 from .effects import Effect, config_change, order_update, stream_margin_type, wallet_change
+from .index import EXACT, Ladder, RunningSum, Undo
 from .money import ZERO, InvalidAmount, floor_to, places_of, round_to, stream, to_decimal
 from .state import (
     CONDITIONAL_TYPES,
@@ -95,6 +98,134 @@ class OrderRequest:
     close_position: bool = False
     working_type: str | None = None
     quote_order_qty: Decimal | None = None
+
+
+PendingKey = tuple[str, str, str, str]
+"""``(symbol, positionSide, side, kind)`` of a closing order, ``kind`` its type if it is a
+stop, else ``""``: the orders ``_check_closing`` counts together."""
+
+
+@dataclass(slots=True, eq=False)
+class _AccountIndex:
+    """Derived from one account's orders (kept in step by :meth:`Ledger._sync`): its open
+    orders per symbol, their frozen margin per asset and their pending closing quantity
+    per kind, as exact running sums."""
+
+    account: Account
+    seq: int  # the account's opening order: set_price matches accounts in this order
+    open: dict[str, set[int]] = field(default_factory=dict)
+    frozen: RunningSum[str] = field(default_factory=RunningSum)
+    pending: RunningSum[PendingKey] = field(default_factory=RunningSum)
+
+
+class _SymbolBook:
+    """One symbol's open orders of every account, by the price that makes each one act:
+    resting LIMITs by price per side, untriggered stops by trigger price per trigger
+    source and direction."""
+
+    __slots__ = ("buys", "sells", "stops")
+
+    def __init__(self) -> None:
+        self.buys = Ladder()  # a BUY fills when last <= price
+        self.sells = Ladder()  # a SELL fills when last >= price
+        self.stops: dict[tuple[bool, bool], Ladder] = {
+            (last, rising): Ladder() for last in (False, True) for rising in (False, True)
+        }
+
+    def ladder(self, order: Order) -> tuple[Ladder, Decimal] | None:
+        if order.order_type == "LIMIT":
+            return (self.buys if order.side == "BUY" else self.sells), order.price
+        if order.is_conditional and order.stop_price is not None:
+            return self.stops[(order.working_type == "CONTRACT_PRICE", _rising(order))], (
+                order.stop_price
+            )
+        return None
+
+    def crossed(self, prices: Prices) -> list[tuple[int, int]]:
+        """``(seq, order_id)`` of every order the prices reach, in matching order."""
+        found = self.buys.at_or_above(prices.last) + self.sells.at_or_below(prices.last)
+        for (last, rising), ladder in self.stops.items():
+            source = prices.last if last else prices.mark
+            found += ladder.at_or_below(source) if rising else ladder.at_or_above(source)
+        found.sort()
+        return found
+
+
+def _pending_key(order: Order) -> PendingKey:
+    kind = order.order_type if order.is_conditional else ""
+    return (order.symbol, order.position_side, order.side, kind)
+
+
+def _rising(order: Order) -> bool:
+    """Does a stop fire on a rise to its trigger (else on a fall)? BingX's rules: a stop
+    buys at or above its trigger and sells at or below it; a take-profit the reverse; a
+    trigger order in the direction it was placed in (``Order.rising``)."""
+    if order.rising is not None:
+        return order.rising
+    return (order.order_type == "STOP_MARKET") == (order.side == "BUY")
+
+
+class _Savepoint:
+    """What one call on an account can change: the small maps are copied; orders the
+    call changes are copied just before their first change (:meth:`Ledger._touch`);
+    orders it creates are removed. A context manager: an exception restores, and the
+    undo record stops collecting on exit either way."""
+
+    __slots__ = (
+        "account",
+        "api_key",
+        "counters",
+        "fills",
+        "hedge",
+        "income",
+        "ledger",
+        "leverages",
+        "margin_types",
+        "positions",
+        "prices",
+        "totals",
+        "undo",
+        "wallet",
+    )
+
+    def __init__(self, ledger: Ledger, api_key: str) -> None:
+        self.ledger = ledger
+        self.api_key = api_key
+        self.counters = dict(ledger._next)
+        self.prices = {s: copy.copy(p) for s, p in ledger.prices.items()}
+        self.undo: Undo[Order] = Undo(self.counters["order"])
+        acct = self.account = ledger.accounts.get(api_key)
+        if acct is not None:
+            self.wallet = dict(acct.wallet)
+            self.totals = {a: copy.copy(t) for a, t in acct.totals.items()}
+            self.positions = {k: copy.copy(p) for k, p in acct.positions.items()}
+            self.margin_types = dict(acct.margin_types)
+            self.leverages = {s: dict(v) for s, v in acct.leverages.items()}
+            self.hedge = acct.hedge
+            self.fills, self.income = len(acct.fills), len(acct.income)
+        ledger._frames.append(self.undo)
+
+    def __enter__(self) -> _Savepoint:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is not None:
+                self.restore()
+        finally:
+            frames = self.ledger._frames
+            if frames and frames[-1] is self.undo:
+                frames.pop()
+            elif self.undo in frames:
+                frames.remove(self.undo)
+
+    def restore(self) -> None:
+        self.ledger._restore(self)
 
 
 class Ledger:
@@ -183,6 +314,12 @@ class Ledger:
                 low=start,
             )
         self._next: dict[str, int] = dict(self.FIRST_IDS)
+        # Derived indexes (not part of the state a snapshot compares; see ``index.py``):
+        self._indexes: dict[str, _AccountIndex] = {}
+        self._by_seq: dict[int, Account] = {}
+        self._seq = 0
+        self._books: dict[str, _SymbolBook] = {s: _SymbolBook() for s in self.contracts}
+        self._frames: list[Undo[Order]] = []  # the undo records of the open savepoints
 
     # ======================================================================= accounts
 
@@ -211,6 +348,7 @@ class Ledger:
             account.wallet[asset] = value
             account.totals[asset] = Totals(initial=value)
         self.accounts[api_key] = account
+        self._new_index(account)
         return account
 
     def account(self, api_key: str) -> Account:
@@ -227,15 +365,11 @@ class Ledger:
         """Credit ``amount`` (a transfer in): ``ACCOUNT_UPDATE`` ``m=DEPOSIT``, a
         ``TRANSFER`` income row. Returns the new wallet balance."""
         value = self._transfer_amount(amount)
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             account = self._account(api_key)
             self._book(account, asset, value, "deposits")
             self._income(account, "", "TRANSFER", value, asset, "Transfer", now_ms, "")
             effect = self._balance_effect(account, asset, "DEPOSIT", value, now_ms)
-        except BaseException:
-            restore()
-            raise
         return account.wallet[asset], [effect]
 
     def withdraw(
@@ -243,17 +377,13 @@ class Ledger:
     ) -> tuple[Decimal, list[Effect]]:
         """Debit ``amount`` (a transfer out); refused above the available margin."""
         value = self._transfer_amount(amount)
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             account = self._account(api_key)
             if value > self.available_margin(account, asset):
                 raise self.codes.insufficient_balance()
             self._book(account, asset, -value, "withdrawals")
             self._income(account, "", "TRANSFER", -value, asset, "Transfer", now_ms, "")
             effect = self._balance_effect(account, asset, "WITHDRAW", -value, now_ms)
-        except BaseException:
-            restore()
-            raise
         return account.wallet[asset], [effect]
 
     # ========================================================================= prices
@@ -280,12 +410,13 @@ class Ledger:
         prices.high = max(prices.high, new_last)
         prices.low = min(prices.low, new_last)
         effects: list[Effect] = []
-        for account in list(self.accounts.values()):
-            ids = [i for i, o in account.orders.items() if o.is_open and o.symbol == symbol]
-            for order_id in sorted(ids):
-                order = account.orders[order_id]
-                if order.is_open:
-                    effects += self._match(account, order, now_ms)
+        # Only the orders these prices reach can act (matching an order never moves the
+        # prices, nor opens one): found by bisection, in (account, order id) order.
+        for seq, order_id in self._books[symbol].crossed(prices):
+            account = self._by_seq[seq]
+            order = account.orders[order_id]
+            if order.is_open:
+                effects += self._match(account, order, now_ms)
         return effects
 
     def funding(self, symbol: str, rate: str | Decimal, *, now_ms: int) -> list[Effect]:
@@ -343,17 +474,13 @@ class Ledger:
         """Validate and place an order; a market or marketable limit order fills at once
         in full at the last price (taker). ``test=True`` validates and runs everything,
         then rolls it all back (``/trade/order/test``): the answer, no effects."""
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key) as savepoint:
             account = self._account(api_key)
             order = self._new_order(account, request, now_ms)
             effects = self._submit(account, order, now_ms)
-        except BaseException:
-            restore()
-            raise
-        if test:
-            restore()
-            return order, []
+            if test:
+                savepoint.restore()
+                return order, []
         return order, effects
 
     def cancel_order(
@@ -429,12 +556,8 @@ class Ledger:
                 f"{contract.quantity_precision} decimals"
             )
         at = order.price if price is None else self._positive_price(price, "price")
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             effects = self._fill_order(account, order, amount, at, maker=True, now_ms=now_ms)
-        except BaseException:
-            restore()
-            raise
         return account.orders[order_id], effects
 
     def liquidate(
@@ -450,8 +573,7 @@ class Ledger:
         held = [] if account is None else self.positions(api_key, symbol)
         if account is None or not held:
             raise self.codes.no_position()
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             effects: list[Effect] = []
             for order in self.open_orders(api_key, symbol):
                 effects.append(self._cancel(account, order, "CANCELED", now_ms))
@@ -487,9 +609,6 @@ class Ledger:
                     now_ms=now_ms,
                     liquidation=True,
                 )
-        except BaseException:
-            restore()
-            raise
         return orders, effects
 
     def close_all_positions(
@@ -501,8 +620,7 @@ class Ledger:
             self._contract(symbol)
         if api_key not in self.accounts:
             return [], []
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             account = self.accounts[api_key]
             ids: list[int] = []
             effects: list[Effect] = []
@@ -518,9 +636,6 @@ class Ledger:
                 order = self._new_order(account, request, now_ms, internal=True)
                 effects += self._submit(account, order, now_ms)
                 ids.append(order.order_id)
-        except BaseException:
-            restore()
-            raise
         return ids, effects
 
     # ======================================================================= settings
@@ -532,8 +647,7 @@ class Ledger:
         one-way mode, which sets both). Refused when the margin would no longer cover
         the positions and orders. ``ACCOUNT_CONFIG_UPDATE``."""
         contract = self._contract(symbol)
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             account = self._account(api_key)
             allowed = ("LONG", "SHORT") if account.hedge else ("BOTH",)
             if side not in allowed:
@@ -547,12 +661,10 @@ class Ledger:
             before = self.available_margin(account, asset)
             for each in sides:
                 account.leverages.setdefault(symbol, {})[each] = leverage
+            self._refreeze_symbol(account, symbol)
             after = self.available_margin(account, asset)
             if after < 0 and after < before:
                 raise self.codes.margin_not_enough()
-        except BaseException:
-            restore()
-            raise
         return leverage, [self._config_effect(account, symbol, now_ms)]
 
     def set_margin_type(
@@ -565,15 +677,11 @@ class Ledger:
             raise self.codes.unsupported("marginType SEPARATE_ISOLATED")
         if margin_type not in ("CROSSED", "ISOLATED"):
             raise self.codes.invalid("marginType must be ISOLATED or CROSSED")
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             account = self._account(api_key)
             if self.positions(api_key, symbol) or self.open_orders(api_key, symbol):
                 raise self.codes.has_positions_or_orders()
             account.margin_types[symbol] = margin_type
-        except BaseException:
-            restore()
-            raise
         return margin_type, [self._config_effect(account, symbol, now_ms)]
 
     def set_position_mode(
@@ -583,15 +691,11 @@ class Ledger:
         exists. No event is documented for this change, so none is pushed."""
         if mode not in ("hedge", "oneway"):
             raise self.codes.invalid("dualSidePosition must be true or false")
-        restore = self._savepoint(api_key)
-        try:
+        with self._savepoint(api_key):
             account = self._account(api_key)
-            if account.positions or any(o.is_open for o in account.orders.values()):
+            if account.positions or any(self._index_of(account).open.values()):
                 raise self.codes.position_mode_locked()
             account.hedge = mode == "hedge"
-        except BaseException:
-            restore()
-            raise
         del now_ms  # kept for a uniform signature: every mutating call takes the time
         return mode, []
 
@@ -638,12 +742,15 @@ class Ledger:
     def open_orders(self, api_key: str, symbol: str | None = None) -> list[Order]:
         """Orders not yet in a terminal state (resting limits, untriggered stops), oldest
         first."""
-        account = self.account(api_key)
-        return [
-            o
-            for o in account.orders.values()
-            if o.is_open and (symbol is None or o.symbol == symbol)
-        ]
+        account = self.accounts.get(api_key)
+        if account is None:
+            return []
+        open_ids = self._index_of(account).open
+        if symbol is not None:
+            ids = sorted(open_ids.get(symbol, ()))
+        else:
+            ids = sorted(i for each in open_ids.values() for i in each)
+        return [account.orders[i] for i in ids]
 
     def find_order(
         self,
@@ -807,6 +914,12 @@ class Ledger:
         )
 
     def frozen_margin(self, account: Account, asset: str = "USDT") -> Decimal:
+        """``Σ order_frozen`` over the open orders: a running sum kept by :meth:`_sync`
+        (exact, rounded to the context's precision here), so O(1) in the orders."""
+        index = self._indexes.get(account.api_key)
+        if index is not None and index.account is account:
+            total = index.frozen.total(asset)
+            return ZERO if total is None else +total
         return sum(
             (
                 self.order_frozen(account, o)
@@ -910,50 +1023,183 @@ class Ledger:
             raise self.codes.invalid("amount must be > 0 with at most 8 decimals")
         return value
 
-    def _savepoint(self, api_key: str) -> Callable[[], None]:
-        """Capture what any one call on ``api_key`` can change; the returned function puts
-        it back. Append-only history (fills, income) is truncated, terminal orders are
-        immutable, so only the open orders and the small maps are copied."""
-        counters = dict(self._next)
-        prices = {s: copy.copy(p) for s, p in self.prices.items()}
-        account = self.accounts.get(api_key)
-        if account is None:
+    def _savepoint(self, api_key: str) -> _Savepoint:
+        """Capture what any one call on ``api_key`` can change (``with`` it: an exception
+        puts it back). Append-only history (fills, income) is truncated, orders created
+        are removed, orders changed are put back from the copies :meth:`_touch` took,
+        and the small maps are copied whole: nothing here grows with the orders."""
+        return _Savepoint(self, api_key)
 
-            def forget() -> None:
-                self._next = counters
-                self.prices = prices
-                self.accounts.pop(api_key, None)
-
-            return forget
-        acct = account
-        saved: dict[str, Any] = {
-            "wallet": dict(acct.wallet),
-            "totals": {a: copy.copy(t) for a, t in acct.totals.items()},
-            "positions": {k: copy.copy(p) for k, p in acct.positions.items()},
-            "margin_types": dict(acct.margin_types),
-            "leverages": {s: dict(v) for s, v in acct.leverages.items()},
-            "hedge": acct.hedge,
-            "client_ids": dict(acct.client_ids),
+    def _restore(self, saved: _Savepoint) -> None:
+        created_to = self._next["order"]
+        self._next = saved.counters
+        self.prices = saved.prices
+        acct = saved.account
+        if acct is None:
+            made = self.accounts.pop(saved.api_key, None)
+            if made is not None:
+                for order in made.orders.values():
+                    self._unindex(made, order)
+                index = self._indexes.pop(saved.api_key, None)
+                if index is not None:
+                    self._by_seq.pop(index.seq, None)
+            return
+        leverages = acct.leverages
+        acct.wallet = saved.wallet
+        acct.totals = saved.totals
+        acct.positions = saved.positions
+        acct.margin_types = saved.margin_types
+        acct.leverages = saved.leverages
+        acct.hedge = saved.hedge
+        traded: set[str] = set()
+        for order_id in range(saved.undo.first_new, created_to):
+            removed = acct.orders.pop(order_id, None)
+            if removed is None:
+                continue
+            client_id = removed.client_order_id
+            if client_id and acct.client_ids.get(client_id) == order_id:
+                del acct.client_ids[client_id]
+            self._unindex(acct, removed)
+            traded.add(removed.symbol)
+        for order_id, copied in saved.undo.saved.items():
+            acct.orders[order_id] = copied
+            self._sync(acct, copied)
+            traded.add(copied.symbol)
+        del acct.fills[saved.fills :]
+        del acct.income[saved.income :]
+        # A frozen margin depends on the leverage and, one-way, on the position.
+        stale = {
+            s
+            for s in leverages.keys() | acct.leverages.keys()
+            if leverages.get(s) != acct.leverages.get(s)
         }
-        order_ids = list(acct.orders)
-        open_copies = {i: copy.copy(o) for i, o in acct.orders.items() if o.is_open}
-        n_fills, n_income = len(acct.fills), len(acct.income)
+        if not acct.hedge:
+            stale |= traded
+        for symbol in sorted(stale):
+            self._refreeze_symbol(acct, symbol)
 
-        def restore() -> None:
-            self._next = counters
-            self.prices = prices
-            acct.wallet = saved["wallet"]
-            acct.totals = saved["totals"]
-            acct.positions = saved["positions"]
-            acct.margin_types = saved["margin_types"]
-            acct.leverages = saved["leverages"]
-            acct.hedge = saved["hedge"]
-            acct.client_ids = saved["client_ids"]
-            acct.orders = {i: open_copies.get(i, acct.orders[i]) for i in order_ids}
-            del acct.fills[n_fills:]
-            del acct.income[n_income:]
+    # -- indexes (derived from the orders; see ``index.py``) -----------------------------
 
-        return restore
+    def _new_index(self, account: Account) -> _AccountIndex:
+        self._seq += 1
+        index = _AccountIndex(account, self._seq)
+        self._indexes[account.api_key] = index
+        self._by_seq[index.seq] = account
+        return index
+
+    def _index_of(self, account: Account) -> _AccountIndex:
+        index = self._indexes.get(account.api_key)
+        if index is None or index.account is not account:
+            index = self._new_index(account)  # an account stored by hand: index it now
+            for order in account.orders.values():
+                self._sync(account, order)
+        return index
+
+    def _touch(self, order: Order) -> None:
+        """Call before changing an order: each open savepoint keeps a copy of the order
+        as it was, unless the order is newer than the savepoint (then undo removes it)."""
+        for undo in self._frames:
+            if order.order_id < undo.first_new and order.order_id not in undo.saved:
+                undo.saved[order.order_id] = copy.copy(order)
+
+    def _sync(self, account: Account, order: Order) -> None:
+        """Bring the indexes in step with ``order`` as it is now (call after a change)."""
+        index = self._index_of(account)
+        order_id = order.order_id
+        symbol = order.symbol
+        ids = index.open.get(symbol)
+        listed = ids is not None and order_id in ids
+        if order.is_open and not listed:
+            index.open.setdefault(symbol, set()).add(order_id)
+            place = self._books[symbol].ladder(order)
+            if place is not None:
+                place[0].add(place[1], index.seq, order_id)
+        elif listed and not order.is_open:
+            self._delist(index, order)
+        self._reprice(index, account, order)
+
+    def _unindex(self, account: Account, order: Order) -> None:
+        """Forget ``order`` (removed by an undo) in every index."""
+        index = self._index_of(account)
+        ids = index.open.get(order.symbol)
+        if ids is not None and order.order_id in ids:
+            self._delist(index, order)
+        index.frozen.set(order.order_id, "", ZERO)
+        index.pending.set(order.order_id, _pending_key(order), ZERO)
+
+    def _delist(self, index: _AccountIndex, order: Order) -> None:
+        index.open[order.symbol].discard(order.order_id)
+        place = self._books[order.symbol].ladder(order)
+        if place is not None:
+            place[0].remove(place[1], index.seq, order.order_id)
+
+    def _reprice(self, index: _AccountIndex, account: Account, order: Order) -> None:
+        """``order``'s frozen margin and pending closing quantity in the running sums."""
+        asset = self._contract(order.symbol).margin_asset
+        index.frozen.set(order.order_id, asset, self.order_frozen(account, order))
+        closing = order.is_open and self.is_closing(account, order)
+        index.pending.set(order.order_id, _pending_key(order), order.remaining if closing else ZERO)
+
+    def _refreeze_symbol(self, account: Account, symbol: str) -> None:
+        """Re-price every open order of ``symbol`` (its leverage or, one-way, its position
+        changed)."""
+        index = self._index_of(account)
+        for order_id in sorted(index.open.get(symbol, ())):
+            self._reprice(index, account, account.orders[order_id])
+
+    def check_indexes(self) -> None:
+        """For tests: raise ``AssertionError`` unless every derived index (open orders,
+        price ladders, frozen-margin and pending-quantity running sums) equals a full
+        recomputation from the orders."""
+        expected: dict[str, list[tuple[Decimal, int, int]]] = {}
+        for api_key, account in self.accounts.items():
+            index = self._indexes.get(api_key)
+            if index is None or index.account is not account:
+                raise AssertionError(f"{api_key}: no index")
+            if self._by_seq.get(index.seq) is not account:
+                raise AssertionError(f"{api_key}: not found by its sequence number")
+            open_now = {
+                s: {i for i, o in account.orders.items() if o.is_open and o.symbol == s}
+                for s in {o.symbol for o in account.orders.values()} | set(index.open)
+            }
+            listed = {s: ids for s, ids in index.open.items() if ids}
+            if {s: ids for s, ids in open_now.items() if ids} != listed:
+                raise AssertionError(f"{api_key}: open orders {listed} != {open_now}")
+            frozen: dict[str, Decimal] = {}
+            pending: dict[PendingKey, Decimal] = {}
+            for order in account.orders.values():
+                amount = self.order_frozen(account, order)
+                asset = self._contract(order.symbol).margin_asset
+                if amount:
+                    frozen[asset] = EXACT.add(frozen.get(asset, ZERO), amount)
+                if order.is_open and self.is_closing(account, order) and order.remaining:
+                    key = _pending_key(order)
+                    pending[key] = EXACT.add(pending.get(key, ZERO), order.remaining)
+                if order.is_open:
+                    place = self._books[order.symbol].ladder(order)
+                    if place is not None:
+                        name = f"{order.symbol}:{id(place[0])}"
+                        expected.setdefault(name, []).append((place[1], index.seq, order.order_id))
+            if index.frozen.sums != frozen:
+                raise AssertionError(f"{api_key}: frozen {index.frozen.sums} != {frozen}")
+            for asset in {*frozen, "USDT", *account.wallet}:
+                full = sum(
+                    (
+                        self.order_frozen(account, o)
+                        for o in account.orders.values()
+                        if o.is_open and self._contract(o.symbol).margin_asset == asset
+                    ),
+                    ZERO,
+                )
+                if abs(self.frozen_margin(account, asset) - full) > Decimal("1E-20"):
+                    raise AssertionError(f"{api_key}: frozen_margin {asset} != {full}")
+            if index.pending.sums != pending:
+                raise AssertionError(f"{api_key}: pending {index.pending.sums} != {pending}")
+        for symbol, book in self._books.items():
+            for ladder in (book.buys, book.sells, *book.stops.values()):
+                want = sorted(expected.get(f"{symbol}:{id(ladder)}", []))
+                if ladder.entries != want:
+                    raise AssertionError(f"{symbol}: ladder {ladder.entries} != {want}")
 
     def _book(self, account: Account, asset: str, amount: Decimal, term: str) -> None:
         """Move the wallet by ``amount`` and add it to the named term of the
@@ -1206,23 +1452,7 @@ class Ledger:
             raise self.codes.reduce_only_would_open()
         if order.close_position or not count_pending:
             return
-        pending = sum(
-            (
-                o.remaining
-                for o in account.orders.values()
-                if o.is_open
-                and o.symbol == order.symbol
-                and o.position_side == order.position_side
-                and o.side == order.side
-                and self.is_closing(account, o)
-                and (
-                    o.order_type == order.order_type
-                    if order.is_conditional
-                    else not o.is_conditional
-                )
-            ),
-            ZERO,
-        )
+        pending = self._index_of(account).pending.total(_pending_key(order)) or ZERO
         if order.orig_qty > closable - pending:
             raise self.codes.reduce_only_would_open()
 
@@ -1235,6 +1465,7 @@ class Ledger:
         account.orders[order.order_id] = order
         if order.client_order_id:
             account.client_ids[order.client_order_id] = order.order_id
+        self._sync(account, order)
         contract = self._contract(order.symbol)
         effects = [
             order_update(
@@ -1310,21 +1541,25 @@ class Ledger:
         """A triggered stop or take-profit becomes a market order: it fills at the last
         price as taker, or is cancelled if it has nothing to close or (opening) the
         margin no longer covers it."""
+        self._touch(order)
         order.triggered = True
         if order.close_position:
             order.orig_qty = self.closable(account, order)
+            self._sync(account, order)
             if order.orig_qty == 0:
                 return [self._cancel(account, order, "CANCELED", now_ms)]
         asset = self._contract(order.symbol).margin_asset
-        restore = self._savepoint(account.api_key)
-        before = self.available_margin(account, asset)
-        last = self.prices[order.symbol].last
-        effects = self._fill_order(
-            account, order, order.remaining, last, maker=False, now_ms=now_ms
-        )
-        after = self.available_margin(account, asset)
-        if after < 0 and after < before:
-            restore()
+        with self._savepoint(account.api_key) as savepoint:
+            before = self.available_margin(account, asset)
+            last = self.prices[order.symbol].last
+            effects = self._fill_order(
+                account, order, order.remaining, last, maker=False, now_ms=now_ms
+            )
+            after = self.available_margin(account, asset)
+            short = after < 0 and after < before
+            if short:
+                savepoint.restore()
+        if short:
             kept = account.orders[order.order_id]
             return [self._cancel(account, kept, "CANCELED", now_ms)]
         return effects
@@ -1365,6 +1600,7 @@ class Ledger:
         """One fill: position (VWAP entry, reset on crossing zero), realized PnL, fee,
         wallet, order, income rows; then ``ACCOUNT_UPDATE`` and the fill's
         ``ORDER_TRADE_UPDATE``, in that order."""
+        self._touch(order)
         contract = self._contract(order.symbol)
         asset = contract.margin_asset
         key = (order.symbol, order.position_side)
@@ -1465,6 +1701,9 @@ class Ledger:
         entry = self._position_entry(account, position)
         if position.qty == 0:
             del account.positions[key]
+        self._sync(account, order)
+        if not account.hedge:  # one-way: the position decides what each open order opens
+            self._refreeze_symbol(account, order.symbol)
         return [
             wallet_change(
                 account.api_key,
@@ -1488,8 +1727,10 @@ class Ledger:
 
     def _cancel(self, account: Account, order: Order, status: str, now_ms: int) -> Effect:
         """Close an open order as ``CANCELED`` or ``EXPIRED`` (what it filled stays)."""
+        self._touch(order)
         order.status = status
         order.update_time = now_ms
+        self._sync(account, order)
         return order_update(
             account.api_key,
             order,

@@ -39,6 +39,7 @@ from bingx_sim import events
 from bingx_sim.rules.errors import ApiError
 
 from .codes import Refused
+from .index import Ladder
 from .money import ZERO, InvalidAmount, num, plain, to_decimal
 from .state import Prices
 
@@ -392,6 +393,14 @@ class SpotLedger:
             self.prices[symbol] = Prices(start, start, start, now_ms, start, start, start)
         self._next = {"order": FIRST_SPOT_ORDER_ID, "trade": _FIRST_SPOT_TRADE_ID}
         self._next_user = _FIRST_USER_ID
+        # Derived indexes (see ``index.py``): open order ids per account and symbol, and
+        # every account's resting orders per symbol by price (BUYs, SELLs).
+        self._open: dict[str, tuple[SpotAccount, int, dict[str, set[int]]]] = {}
+        self._by_seq: dict[int, SpotAccount] = {}
+        self._seq = 0
+        self._ladders: dict[str, tuple[Ladder, Ladder]] = {
+            s: (Ladder(), Ladder()) for s in self.symbols
+        }
 
     # ====================================================================== accounts
 
@@ -415,6 +424,7 @@ class SpotLedger:
             account.locked[asset] = ZERO
             account.totals[asset] = SpotTotals(initial=value)
         self.accounts[api_key] = account
+        self._new_index(account)
         return account
 
     def account(self, api_key: str) -> SpotAccount:
@@ -469,13 +479,16 @@ class SpotLedger:
         prices.time = now_ms
         prices.high, prices.low = max(prices.high, value), min(prices.low, value)
         effects: list[Effect] = []
-        for account in list(self.accounts.values()):
-            for order_id in sorted(i for i, o in account.orders.items() if o.symbol == symbol):
-                order = account.orders[order_id]
-                if order.is_open and self._crossed(order):
-                    effects += self._execute(
-                        account, order, order.remaining, order.price, maker=True, now_ms=now_ms
-                    )
+        # Only the resting orders the price reaches (found by bisection), in (account,
+        # order id) order; a fill moves no price and opens no order.
+        buys, sells = self._ladders[symbol]
+        for seq, order_id in sorted(buys.at_or_above(value) + sells.at_or_below(value)):
+            account = self._by_seq[seq]
+            order = account.orders[order_id]
+            if order.is_open and self._crossed(order):
+                effects += self._execute(
+                    account, order, order.remaining, order.price, maker=True, now_ms=now_ms
+                )
         return effects
 
     # ======================================================================== orders
@@ -573,11 +586,15 @@ class SpotLedger:
 
     def open_orders(self, api_key: str, symbol: str | None = None) -> list[SpotOrder]:
         """Orders still open, oldest first."""
-        return [
-            o
-            for o in self.account(api_key).orders.values()
-            if o.is_open and (symbol is None or o.symbol == symbol)
-        ]
+        account = self.accounts.get(api_key)
+        if account is None:
+            return []
+        open_ids = self._index_of(account)[2]
+        if symbol is not None:
+            ids = sorted(open_ids.get(symbol, ()))
+        else:
+            ids = sorted(i for each in open_ids.values() for i in each)
+        return [account.orders[i] for i in ids]
 
     def find_order(
         self,
@@ -677,7 +694,9 @@ class SpotLedger:
         return None if order_id is None else account.orders.get(order_id)
 
     def _savepoint(self, api_key: str) -> Callable[[], None]:
-        """What one call on ``api_key`` can change, and a function that puts it back."""
+        """What one call on ``api_key`` can change, and a function that puts it back.
+        The calls that take one (deposit, withdraw, place) change no order but the one
+        they create, so undo removes the orders created; the rest is small maps."""
         counters, next_user = dict(self._next), self._next_user
         prices = {s: copy.copy(p) for s, p in self.prices.items()}
         account = self.accounts.get(api_key)
@@ -685,24 +704,109 @@ class SpotLedger:
 
             def forget() -> None:
                 self._next, self._next_user, self.prices = counters, next_user, prices
-                self.accounts.pop(api_key, None)
+                made = self.accounts.pop(api_key, None)
+                if made is not None:
+                    for order in made.orders.values():
+                        self._unindex(made, order)
+                    index = self._open.pop(api_key, None)
+                    if index is not None:
+                        self._by_seq.pop(index[1], None)
 
             return forget
         acct = account
         free, locked = dict(acct.free), dict(acct.locked)
         totals = {a: copy.copy(t) for a, t in acct.totals.items()}
-        client_ids = dict(acct.client_ids)
-        order_ids = list(acct.orders)
-        open_copies = {i: copy.copy(o) for i, o in acct.orders.items() if o.is_open}
         n_fills = len(acct.fills)
 
         def restore() -> None:
+            created_to = self._next["order"]
             self._next, self._next_user, self.prices = counters, next_user, prices
-            acct.free, acct.locked, acct.totals, acct.client_ids = free, locked, totals, client_ids
-            acct.orders = {i: open_copies.get(i, acct.orders[i]) for i in order_ids}
+            acct.free, acct.locked, acct.totals = free, locked, totals
+            for order_id in range(counters["order"], created_to):
+                removed = acct.orders.pop(order_id, None)
+                if removed is None:
+                    continue
+                client_id = removed.client_order_id
+                if client_id and acct.client_ids.get(client_id) == order_id:
+                    del acct.client_ids[client_id]
+                self._unindex(acct, removed)
             del acct.fills[n_fills:]
 
         return restore
+
+    # -- indexes (derived from the orders; see ``index.py``) -----------------------------
+
+    def _new_index(self, account: SpotAccount) -> tuple[SpotAccount, int, dict[str, set[int]]]:
+        self._seq += 1
+        index: tuple[SpotAccount, int, dict[str, set[int]]] = (account, self._seq, {})
+        self._open[account.api_key] = index
+        self._by_seq[self._seq] = account
+        return index
+
+    def _index_of(self, account: SpotAccount) -> tuple[SpotAccount, int, dict[str, set[int]]]:
+        index = self._open.get(account.api_key)
+        if index is None or index[0] is not account:
+            index = self._new_index(account)  # an account stored by hand: index it now
+            for order in account.orders.values():
+                self._sync(account, order)
+        return index
+
+    def _ladder(self, order: SpotOrder) -> Ladder | None:
+        if order.order_type != "LIMIT":
+            return None
+        buys, sells = self._ladders[order.symbol]
+        return buys if order.side == "BUY" else sells
+
+    def _sync(self, account: SpotAccount, order: SpotOrder) -> None:
+        """Bring the indexes in step with ``order`` as it is now (call after a change)."""
+        _, seq, open_ids = self._index_of(account)
+        ids = open_ids.get(order.symbol)
+        listed = ids is not None and order.order_id in ids
+        if order.is_open and not listed:
+            open_ids.setdefault(order.symbol, set()).add(order.order_id)
+            ladder = self._ladder(order)
+            if ladder is not None:
+                ladder.add(order.price, seq, order.order_id)
+        elif listed and not order.is_open:
+            self._unindex(account, order)
+
+    def _unindex(self, account: SpotAccount, order: SpotOrder) -> None:
+        _, seq, open_ids = self._index_of(account)
+        ids = open_ids.get(order.symbol)
+        if ids is not None and order.order_id in ids:
+            ids.discard(order.order_id)
+            ladder = self._ladder(order)
+            if ladder is not None:
+                ladder.remove(order.price, seq, order.order_id)
+
+    def check_indexes(self) -> None:
+        """For tests: raise ``AssertionError`` unless the open-order index and the price
+        ladders equal a full recomputation from the orders."""
+        expected: dict[int, list[tuple[Decimal, int, int]]] = {}
+        for api_key, account in self.accounts.items():
+            index = self._open.get(api_key)
+            if (
+                index is None
+                or index[0] is not account
+                or self._by_seq.get(index[1]) is not account
+            ):
+                raise AssertionError(f"{api_key}: no index")
+            open_now: dict[str, set[int]] = {}
+            for order in account.orders.values():
+                if order.is_open:
+                    open_now.setdefault(order.symbol, set()).add(order.order_id)
+                    ladder = self._ladder(order)
+                    if ladder is not None:
+                        row = (order.price, index[1], order.order_id)
+                        expected.setdefault(id(ladder), []).append(row)
+            listed = {s: ids for s, ids in index[2].items() if ids}
+            if listed != open_now:
+                raise AssertionError(f"{api_key}: open orders {listed} != {open_now}")
+        for symbol, ladders in self._ladders.items():
+            for ladder in ladders:
+                want = sorted(expected.get(id(ladder), []))
+                if ladder.entries != want:
+                    raise AssertionError(f"{symbol}: ladder {ladder.entries} != {want}")
 
     def _move(self, account: SpotAccount, asset: str, amount: Decimal, term: str) -> None:
         """Move the free balance by ``amount`` and add its magnitude to ``term``."""
@@ -830,6 +934,7 @@ class SpotLedger:
             account.client_ids[order.client_order_id] = order.order_id
         if order.order_type == "LIMIT":
             order.status = "PENDING"
+        self._sync(account, order)
         effects = [self._report(account, order, "NEW", None, now_ms)]
         info = self.symbols[order.symbol]
         last = self.prices[order.symbol].last
@@ -883,6 +988,7 @@ class SpotLedger:
         order.update_time = now_ms
         done = order.order_type == "MARKET" or order.remaining <= 0
         order.status = "FILLED" if done else "PARTIALLY_FILLED"
+        self._sync(account, order)
         fill = SpotFill(
             trade_id=self._take("trade"),
             order_id=order.order_id,
@@ -910,6 +1016,7 @@ class SpotLedger:
         """Cancel an open order; its locked funds go back to free."""
         order.status = "CANCELED"
         order.update_time = now_ms
+        self._sync(account, order)
         effects = [self._report(account, order, "CANCELED", None, now_ms)]
         if order.locked > 0:
             info = self.symbols[order.symbol]
