@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from bingx_sim.ledger import CONTRACTS
-from bingx_sim.ledger import markets
+from bingx_sim.ledger import CONTRACTS, markets
 
 
 def test_every_usdt_m_coin_has_a_spot_symbol_and_a_currency() -> None:
