@@ -15,13 +15,13 @@ REST layer turns each row into a route; it checks the signature, ``timestamp`` a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple
+
+from bingx_sim.ledger.params import decimal, integer, text
 
 from . import render
 from .effects import Effect
 from .ledger import Ledger, OrderRequest
-from .money import InvalidAmount, to_decimal
 
 __all__ = [
     "BUDGETS",
@@ -60,24 +60,15 @@ _SEVEN_DAYS_MS: Final = 7 * 86_400_000
 # =========================================================================== parameters
 
 
-def _text(params: Mapping[str, str], *names: str) -> str | None:
-    """The first non-empty value among ``names`` (ccxt spells some names differently)."""
-    for name in names:
-        value = params.get(name)
-        if value is not None and value != "":
-            return value
-    return None
-
-
 def _required(ledger: Ledger, params: Mapping[str, str], name: str) -> str:
-    value = _text(params, name)
+    value = text(params, name)
     if value is None:
         raise ledger.codes.refuse(109400, f"parameter {name} is must")
     return value
 
 
 def _symbol(ledger: Ledger, params: Mapping[str, str], *, required: bool) -> str | None:
-    symbol = _text(params, "symbol")
+    symbol = text(params, "symbol")
     if symbol is None:
         if required:
             raise ledger.codes.refuse(109400, "parameter symbol is must")
@@ -88,27 +79,8 @@ def _symbol(ledger: Ledger, params: Mapping[str, str], *, required: bool) -> str
     return symbol
 
 
-def _decimal(ledger: Ledger, params: Mapping[str, str], name: str) -> Decimal | None:
-    value = _text(params, name)
-    if value is None:
-        return None
-    try:
-        return to_decimal(value)
-    except InvalidAmount:
-        raise ledger.codes.invalid(f"{name} must be a number") from None
-
-
-def _int(ledger: Ledger, params: Mapping[str, str], *names: str) -> int | None:
-    value = _text(params, *names)
-    if value is None:
-        return None
-    if not value.isascii() or not value.isdigit() or len(value) > 21:
-        raise ledger.codes.invalid(f"{names[0]} must be a non-negative integer")
-    return int(value)
-
-
 def _bool(ledger: Ledger, params: Mapping[str, str], name: str) -> bool:
-    value = _text(params, name)
+    value = text(params, name)
     if value is None:
         return False
     if value.lower() not in ("true", "false"):
@@ -117,7 +89,7 @@ def _bool(ledger: Ledger, params: Mapping[str, str], name: str) -> bool:
 
 
 def _limit(ledger: Ledger, params: Mapping[str, str], default: int, cap: int) -> int:
-    limit = _int(ledger, params, "limit")
+    limit = integer(ledger, params, "limit")
     if limit is None:
         return default
     if not 1 <= limit <= cap:
@@ -189,15 +161,15 @@ _INCOME_TYPES: Final = frozenset(
 
 def income(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
     symbol = _symbol(ledger, params, required=False)
-    kind = _text(params, "incomeType")
+    kind = text(params, "incomeType")
     if kind is not None and kind not in _INCOME_TYPES:
         raise ledger.codes.invalid("incomeType is not valid")
     rows = ledger.income_of(
         api_key,
         symbol,
         income_type=kind,
-        start_ms=_int(ledger, params, "startTime"),
-        end_ms=_int(ledger, params, "endTime"),
+        start_ms=integer(ledger, params, "startTime"),
+        end_ms=integer(ledger, params, "endTime"),
         limit=_limit(ledger, params, 100, 1000),
     )
     return render.income(rows), []
@@ -214,27 +186,27 @@ def _order_request(ledger: Ledger, params: Mapping[str, str]) -> OrderRequest:
     side = _required(ledger, params, "side")
     kind = _required(ledger, params, "type")
     for name in _UNSUPPORTED_PARAMS:
-        if _text(params, name) is not None:
+        if text(params, name) is not None:
             raise ledger.codes.unsupported(f"parameter {name}")
-    guaranteed = _text(params, "stopGuaranteed")
+    guaranteed = text(params, "stopGuaranteed")
     if guaranteed is not None and guaranteed.lower() != "false":
         raise ledger.codes.unsupported("stopGuaranteed")
-    if _text(params, "positionId") is not None:
+    if text(params, "positionId") is not None:
         raise ledger.codes.unsupported("parameter positionId (separate isolated margin)")
     return OrderRequest(
         symbol=symbol,
         side=side,
         order_type=kind,
-        quantity=_decimal(ledger, params, "quantity"),
-        price=_decimal(ledger, params, "price") if kind == "LIMIT" else None,
-        stop_price=_decimal(ledger, params, "stopPrice"),
-        position_side=_text(params, "positionSide"),
-        time_in_force=_text(params, "timeInForce"),
-        client_order_id=_text(params, "clientOrderId", "clientOrderID", "newClientOrderId"),
+        quantity=decimal(ledger, params, "quantity"),
+        price=decimal(ledger, params, "price") if kind == "LIMIT" else None,
+        stop_price=decimal(ledger, params, "stopPrice"),
+        position_side=text(params, "positionSide"),
+        time_in_force=text(params, "timeInForce"),
+        client_order_id=text(params, "clientOrderId", "clientOrderID", "newClientOrderId"),
         reduce_only=_bool(ledger, params, "reduceOnly"),
         close_position=_bool(ledger, params, "closePosition"),
-        working_type=_text(params, "workingType"),
-        quote_order_qty=_decimal(ledger, params, "quoteOrderQty"),
+        working_type=text(params, "workingType"),
+        quote_order_qty=decimal(ledger, params, "quoteOrderQty"),
     )
 
 
@@ -252,8 +224,8 @@ def test_order(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: 
 def _order_key(ledger: Ledger, params: Mapping[str, str]) -> tuple[str, int | None, str | None]:
     symbol = _symbol(ledger, params, required=True)
     assert symbol is not None
-    order_id = _int(ledger, params, "orderId")
-    client_id = _text(params, "clientOrderId", "clientOrderID", "origClientOrderId")
+    order_id = integer(ledger, params, "orderId")
+    client_id = text(params, "clientOrderId", "clientOrderID", "origClientOrderId")
     if order_id is None and client_id is None:
         raise ledger.codes.invalid(
             "Cannot have both orderId and clientOrderID fields empty,one must be filled"
@@ -272,7 +244,7 @@ def cancel_order(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms
 
 def cancel_all(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
     symbol = _symbol(ledger, params, required=False)
-    kind = _text(params, "type")
+    kind = text(params, "type")
     cancelled, effects = ledger.cancel_all(api_key, symbol, order_type=kind, now_ms=now_ms)
     return render.cancel_all(ledger, api_key, cancelled), effects
 
@@ -293,15 +265,15 @@ def open_order(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: 
 
 def open_orders(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
     symbol = _symbol(ledger, params, required=False)
-    kind = _text(params, "type")
+    kind = text(params, "type")
     found = [o for o in ledger.open_orders(api_key, symbol) if kind is None or o.order_type == kind]
     return render.order_list(ledger, api_key, found), []
 
 
 def all_orders(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
     symbol = _symbol(ledger, params, required=False)
-    start = _int(ledger, params, "startTime")
-    end = _int(ledger, params, "endTime")
+    start = integer(ledger, params, "startTime")
+    end = integer(ledger, params, "endTime")
     if start is not None and end is not None and end - start > _SEVEN_DAYS_MS:
         raise ledger.codes.invalid("the query time range cannot exceed 7 days")
     found = ledger.order_history(
@@ -310,17 +282,17 @@ def all_orders(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: 
         start_ms=start,
         end_ms=end,
         limit=_limit(ledger, params, 500, 1000),
-        from_order_id=_int(ledger, params, "orderId"),
+        from_order_id=integer(ledger, params, "orderId"),
     )
     return render.order_list(ledger, api_key, found), []
 
 
 def fill_orders(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
-    unit = _text(params, "tradingUnit")
+    unit = text(params, "tradingUnit")
     if unit is not None and unit not in ("COIN", "CONT"):
         raise ledger.codes.invalid("tradingUnit must be COIN or CONT")
-    start = _int(ledger, params, "startTs")
-    end = _int(ledger, params, "endTs")
+    start = integer(ledger, params, "startTs")
+    end = integer(ledger, params, "endTs")
     if start is None:
         raise ledger.codes.refuse(109400, "parameter startTs is must")
     if end is None:
@@ -328,7 +300,7 @@ def fill_orders(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms:
     fills = ledger.fills_of(
         api_key,
         _symbol(ledger, params, required=False),
-        order_id=_int(ledger, params, "orderId"),
+        order_id=integer(ledger, params, "orderId"),
         start_ms=start,
         end_ms=end,
     )
@@ -356,7 +328,7 @@ def set_leverage(ledger: Ledger, api_key: str, params: Mapping[str, str], now_ms
     symbol = _symbol(ledger, params, required=True)
     assert symbol is not None
     side = _required(ledger, params, "side")
-    value = _int(ledger, params, "leverage")
+    value = integer(ledger, params, "leverage")
     if value is None:
         raise ledger.codes.refuse(109400, "parameter leverage is must")
     leverage, effects = ledger.set_leverage(api_key, symbol, side, value, now_ms=now_ms)

@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from bingx_sim.ledger.params import decimal, integer, text
+
 from .contracts import Contract
 from .inverse import InverseLedger
 from .ledger import OrderRequest
-from .money import ZERO, InvalidAmount, fixed, num, to_decimal
+from .money import ZERO, fixed, num
 from .spot_wire import Outcome, ProductEndpoint
 from .state import Account, Order, Position
 
@@ -40,35 +42,8 @@ _UNSUPPORTED_PARAMS: Final = ("stopLoss", "takeProfit", "priceRate", "activation
 # ========================================================================= parameters
 
 
-def _text(params: Mapping[str, str], *names: str) -> str | None:
-    for name in names:
-        value = params.get(name)
-        if value is not None and value != "":
-            return value
-    return None
-
-
-def _decimal(book: InverseLedger, params: Mapping[str, str], name: str) -> Decimal | None:
-    value = _text(params, name)
-    if value is None:
-        return None
-    try:
-        return to_decimal(value)
-    except InvalidAmount:
-        raise book.codes.invalid(f"{name} must be a number") from None
-
-
-def _int(book: InverseLedger, params: Mapping[str, str], name: str) -> int | None:
-    value = _text(params, name)
-    if value is None:
-        return None
-    if not value.isascii() or not value.isdigit() or len(value) > 21:
-        raise book.codes.invalid(f"{name} must be a non-negative integer")
-    return int(value)
-
-
 def _symbol(book: InverseLedger, params: Mapping[str, str], *, required: bool) -> str | None:
-    symbol = _text(params, "symbol")
+    symbol = text(params, "symbol")
     if symbol is None:
         if required:
             raise book.codes.refuse(109400, "parameter symbol is must")
@@ -225,7 +200,7 @@ def _position_row(book: InverseLedger, account: Account, position: Position) -> 
 
 def contracts(book: InverseLedger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
     """Every contract, or the one ``symbol`` names (none for one not listed)."""
-    wanted = _text(params, "symbol")
+    wanted = text(params, "symbol")
     rows = [contract_row(c) for c in book.contracts.values() if wanted in (None, c.symbol)]
     return rows, []
 
@@ -272,30 +247,30 @@ def place_order(
     book: InverseLedger, api_key: str, params: Mapping[str, str], now_ms: int
 ) -> Outcome:
     symbol = _required_symbol(book, params)
-    side = _text(params, "side")
-    kind = _text(params, "type")
+    side = text(params, "side")
+    kind = text(params, "type")
     if side is None or kind is None:
         raise book.codes.refuse(109400, "parameter side and type are must")
     if kind.startswith("TRIGGER_"):  # not among coin-M's documented types
         raise book.codes.invalid(f"type {kind} is not a valid coin-M order type")
     for name in _UNSUPPORTED_PARAMS:
-        if _text(params, name) is not None:
+        if text(params, name) is not None:
             raise book.codes.unsupported(f"parameter {name}")
-    if _text(params, "quoteOrderQty") is not None:
+    if text(params, "quoteOrderQty") is not None:
         raise book.codes.invalid("quoteOrderQty is not supported: coin-M orders are in contracts")
     request = OrderRequest(
         symbol=symbol,
         side=side,
         order_type=kind,
-        quantity=_decimal(book, params, "quantity"),
-        price=_decimal(book, params, "price") if kind == "LIMIT" else None,
-        stop_price=_decimal(book, params, "stopPrice"),
-        position_side=_text(params, "positionSide"),
-        time_in_force=_text(params, "timeInForce"),
-        client_order_id=_text(params, "clientOrderId", "clientOrderID"),
-        reduce_only=(_text(params, "reduceOnly") or "").lower() == "true",
-        close_position=(_text(params, "closePosition") or "").lower() == "true",
-        working_type=_text(params, "workingType"),
+        quantity=decimal(book, params, "quantity"),
+        price=decimal(book, params, "price") if kind == "LIMIT" else None,
+        stop_price=decimal(book, params, "stopPrice"),
+        position_side=text(params, "positionSide"),
+        time_in_force=text(params, "timeInForce"),
+        client_order_id=text(params, "clientOrderId", "clientOrderID"),
+        reduce_only=(text(params, "reduceOnly") or "").lower() == "true",
+        close_position=(text(params, "closePosition") or "").lower() == "true",
+        working_type=text(params, "workingType"),
     )
     placed, effects = book.place_order(api_key, request, now_ms=now_ms)
     return place_answer(placed), effects
@@ -306,8 +281,8 @@ def _find(book: InverseLedger, api_key: str, params: Mapping[str, str]) -> Order
     return book.find_order(
         api_key,
         symbol,
-        order_id=_int(book, params, "orderId"),
-        client_order_id=_text(params, "clientOrderId", "clientOrderID"),
+        order_id=integer(book, params, "orderId"),
+        client_order_id=text(params, "clientOrderId", "clientOrderID"),
     )
 
 
@@ -340,7 +315,7 @@ def order_history(
 ) -> Outcome:
     """Closed orders (filled, cancelled), oldest first, ``limit`` (≤ 1000, default 100)."""
     symbol = _symbol(book, params, required=False)
-    limit = _int(book, params, "limit")
+    limit = integer(book, params, "limit")
     if limit is not None and not 1 <= limit <= 1000:
         raise book.codes.invalid("limit must be between 1 and 1000")
     found = [
@@ -348,10 +323,10 @@ def order_history(
         for o in book.order_history(
             api_key,
             symbol,
-            start_ms=_int(book, params, "startTime"),
-            end_ms=_int(book, params, "endTime"),
+            start_ms=integer(book, params, "startTime"),
+            end_ms=integer(book, params, "endTime"),
             limit=10_000,
-            from_order_id=_int(book, params, "orderId"),
+            from_order_id=integer(book, params, "orderId"),
         )
         if not o.is_open
     ]
@@ -379,8 +354,8 @@ def set_leverage(
     book: InverseLedger, api_key: str, params: Mapping[str, str], now_ms: int
 ) -> Outcome:
     symbol = _required_symbol(book, params)
-    side = _text(params, "side")
-    value = _int(book, params, "leverage")
+    side = text(params, "side")
+    value = integer(book, params, "leverage")
     if side is None or value is None:
         raise book.codes.refuse(109400, "parameter side and leverage are must")
     _, effects = book.set_leverage(api_key, symbol, side, value, now_ms=now_ms)

@@ -20,7 +20,9 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple
 
-from .money import ZERO, InvalidAmount, plain, to_decimal
+from bingx_sim.ledger.params import decimal, integer, text
+
+from .money import ZERO, plain
 from .spot import Effect, SpotFill, SpotLedger, SpotOrder, SpotOrderRequest
 
 __all__ = [
@@ -55,35 +57,8 @@ class ProductEndpoint(NamedTuple):
 # ========================================================================= parameters
 
 
-def _text(params: Mapping[str, str], *names: str) -> str | None:
-    for name in names:
-        value = params.get(name)
-        if value is not None and value != "":
-            return value
-    return None
-
-
-def _decimal(book: SpotLedger, params: Mapping[str, str], name: str) -> Decimal | None:
-    value = _text(params, name)
-    if value is None:
-        return None
-    try:
-        return to_decimal(value)
-    except InvalidAmount:
-        raise book.codes.invalid(f"{name} must be a number") from None
-
-
-def _int(book: SpotLedger, params: Mapping[str, str], *names: str) -> int | None:
-    value = _text(params, *names)
-    if value is None:
-        return None
-    if not value.isascii() or not value.isdigit() or len(value) > 21:
-        raise book.codes.invalid(f"{names[0]} must be a non-negative integer")
-    return int(value)
-
-
 def _symbol(book: SpotLedger, params: Mapping[str, str], *, required: bool) -> str | None:
-    symbol = _text(params, "symbol")
+    symbol = text(params, "symbol")
     if symbol is None:
         if required:
             raise book.codes.invalid("symbol is required")
@@ -99,7 +74,7 @@ def _required_symbol(book: SpotLedger, params: Mapping[str, str]) -> str:
 
 
 def _range(book: SpotLedger, params: Mapping[str, str], name: str, default: int, cap: int) -> int:
-    value = _int(book, params, name)
+    value = integer(book, params, name)
     if value is None:
         return default
     if not 1 <= value <= cap:
@@ -240,7 +215,7 @@ def server_time(book: SpotLedger, api_key: str, params: Mapping[str, str], now_m
 
 def symbols(book: SpotLedger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
     """Every pair, or the one ``symbol`` names (none for a pair not listed)."""
-    wanted = _text(params, "symbol")
+    wanted = text(params, "symbol")
     rows = [s.wire() for s in book.symbols.values() if wanted is None or s.symbol == wanted]
     return {"symbols": rows}, []
 
@@ -278,21 +253,21 @@ def commission_rate(
 
 
 def place_order(book: SpotLedger, api_key: str, params: Mapping[str, str], now_ms: int) -> Outcome:
-    symbol = _text(params, "symbol")
+    symbol = text(params, "symbol")
     if symbol is None:
         raise book.codes.invalid("symbol is required")
-    side, kind = _text(params, "side"), _text(params, "type")
+    side, kind = text(params, "side"), text(params, "type")
     if side is None or kind is None:
         raise book.codes.invalid("side and type are required")
     request = SpotOrderRequest(
         symbol=symbol,
         side=side,
         order_type=kind,
-        quantity=_decimal(book, params, "quantity"),
-        quote_order_qty=_decimal(book, params, "quoteOrderQty"),
-        price=_decimal(book, params, "price"),
-        time_in_force=_text(params, "timeInForce"),
-        client_order_id=_text(params, "newClientOrderId", "clientOrderID", "clientOrderId"),
+        quantity=decimal(book, params, "quantity"),
+        quote_order_qty=decimal(book, params, "quoteOrderQty"),
+        price=decimal(book, params, "price"),
+        time_in_force=text(params, "timeInForce"),
+        client_order_id=text(params, "newClientOrderId", "clientOrderID", "clientOrderId"),
     )
     placed, effects = book.place_order(api_key, request, now_ms=now_ms)
     return place_answer(placed), effects
@@ -300,8 +275,8 @@ def place_order(book: SpotLedger, api_key: str, params: Mapping[str, str], now_m
 
 def _order_key(book: SpotLedger, params: Mapping[str, str]) -> tuple[str, int | None, str | None]:
     symbol = _required_symbol(book, params)
-    order_id = _int(book, params, "orderId")
-    client_id = _text(params, "clientOrderID", "clientOrderId", "origClientOrderId")
+    order_id = integer(book, params, "orderId")
+    client_id = text(params, "clientOrderID", "clientOrderId", "origClientOrderId")
     if order_id is None and client_id is None:  # wording inferred
         raise book.codes.invalid("orderId or clientOrderID is required")
     return symbol, order_id, client_id
@@ -342,7 +317,7 @@ def history_orders(
 ) -> Outcome:
     """Newest first, ``pageSize`` (≤ 100, default 100) per ``pageIndex`` (from 1)."""
     symbol = _symbol(book, params, required=False)
-    status = _text(params, "status")
+    status = text(params, "status")
     if status is not None and status not in _HISTORY_STATUSES:
         raise book.codes.invalid("status must be FILLED, CANCELED or FAILED")
     size = _range(book, params, "pageSize", _MAX_PAGE, _MAX_PAGE)
@@ -350,11 +325,11 @@ def history_orders(
     found = book.order_history(
         api_key,
         symbol,
-        from_order_id=_int(book, params, "orderId"),
-        start_ms=_int(book, params, "startTime"),
-        end_ms=_int(book, params, "endTime"),
+        from_order_id=integer(book, params, "orderId"),
+        start_ms=integer(book, params, "startTime"),
+        end_ms=integer(book, params, "endTime"),
         status=status,
-        order_type=_text(params, "type"),
+        order_type=text(params, "type"),
     )
     chosen = found[(page - 1) * size : page * size]
     return {"orders": [_listed(o) for o in chosen]}, []
@@ -365,10 +340,10 @@ def my_trades(book: SpotLedger, api_key: str, params: Mapping[str, str], now_ms:
     fills = book.fills_of(
         api_key,
         symbol,
-        order_id=_int(book, params, "orderId"),
-        start_ms=_int(book, params, "startTime"),
-        end_ms=_int(book, params, "endTime"),
-        from_id=_int(book, params, "fromId"),
+        order_id=integer(book, params, "orderId"),
+        start_ms=integer(book, params, "startTime"),
+        end_ms=integer(book, params, "endTime"),
+        from_id=integer(book, params, "fromId"),
         limit=_range(book, params, "limit", 500, 1000),
     )
     return {"fills": [_fill(f) for f in fills]}, []
