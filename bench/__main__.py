@@ -19,13 +19,14 @@ from . import (
     growth,
     incidents,
     keeper_refusal,
+    ledger,
     lifecycle,
     memory_caps,
+    orders,
     rest,
     scale,
     startup,
     stream,
-    trading,
     waiter,
 )
 from .report import Figure, environment, load, markdown, render, write
@@ -42,8 +43,10 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "incidents": incidents.run,
     "keeper": keeper_refusal.run,
     "memory": memory_caps.run,
-    "trading": trading.run,
+    "orders": orders.run,
+    "ledger": ledger.run,
 }
+_ALIASES = {"trading": "orders"}  # the suite's name before issue 29
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None:
         name = "results-quick.json" if args.quick else "results.json"
         args.out = Path(__file__).with_name(name)
-    chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(SUITES)
+    chosen = [_ALIASES.get(s.strip(), s.strip()) for s in args.only.split(",") if s.strip()]
+    chosen = chosen or list(SUITES)
     unknown = [s for s in chosen if s not in SUITES]
     if unknown:
         parser.error(f"unknown suite(s) {', '.join(unknown)}; known: {', '.join(SUITES)}")

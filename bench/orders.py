@@ -1,5 +1,5 @@
-"""Trading: what the USDT-M account model costs on the wire, as issue 25 asks, "the
-measured cost of a place-order round trip and of a fill fanned out to 100 sockets".
+"""Orders: what the USDT-M account model costs on the wire (issues 25 and 29), suite
+``orders`` (``trading`` is its old name).
 
 * Place-order round trip: a signed ``POST /openApi/swap/v2/trade/order`` (a MARKET order
   that fills at once; a LIMIT that rests) from one kept-alive ``requests.Session``
@@ -11,12 +11,20 @@ measured cost of a place-order round trip and of a fill fanned out to 100 socket
   each resting LIMIT is cancelled (untimed, on both sides alike) before the next: what
   the ledger does per order grows with the orders the account holds, which the last
   round-trip figure shows on its own (MARKET orders with LIMITs resting).
-* A fill fanned out to 100 sockets: one account, 100 listen keys, one socket each, read
-  on one asyncio loop (aiohttp client) that un-gzips and parses every frame. A resting
-  LIMIT is placed (untimed), then ``set_price`` crosses it: the time from the call until
-  every socket has the fill's frames (``ORDER_TRADE_UPDATE`` TRADE and
-  ``ACCOUNT_UPDATE``), against ``push_many`` of the same events to the same sockets; and
-  the time until each call returns (its frames handed to the kernel), both ways.
+* The server's CPU per place-order: the server loop thread's CPU time per call, ours
+  against the bare handler's, and the share of ours spent in the exchange's own work
+  (``SimState.ledger_request``, timed on the loop thread), so what the simulator adds
+  around the ledger shows on its own.
+* Fill to event: a fill fanned out to 100 sockets: one account, 100 listen keys, one
+  socket each, read on one asyncio loop (aiohttp client) that un-gzips and parses every
+  frame. A resting LIMIT is placed (untimed), then ``set_price`` crosses it: the time
+  from the call until every socket has the fill's frames (``ORDER_TRADE_UPDATE`` TRADE
+  and ``ACCOUNT_UPDATE``), against ``push_many`` of the same events to the same sockets;
+  and the time until each call returns (its frames handed to the kernel), both ways.
+* 1 000 resting limits crossed by one price move: one account holds 1 000 resting BUY
+  LIMITs (placed untimed), one socket reads its events; one ``set_price`` crosses every
+  one. The time until the socket has every fill's frames, against ``push_many`` of the
+  very same events to the same socket.
 
 Rounds interleave the two sides (which goes first alternates) and each round's ratio is
 taken on the spot.
@@ -32,7 +40,7 @@ import statistics
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -74,6 +82,28 @@ class _Target:
     api_key: str
     api_secret: str
     loop: asyncio.AbstractEventLoop  # the server's loop: its CPU time is read
+    operation: _OperationClock | None = None  # the simulator's: its ledger's CPU time
+
+
+class _OperationClock:
+    """The CPU time the simulator's loop thread spends in the exchange's own work, the
+    ledger (``SimState.ledger_request``, which every modelled endpoint calls), summed;
+    read from the bench's thread after a :func:`~bench.stream._loop_cpu` round trip."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.spent = 0.0
+        state = sim._state
+        assert state is not None
+        inner = state.ledger_request
+
+        def timed(method: str, path: str, api_key: str | None, params: Mapping[str, str]) -> object:
+            started = time.thread_time()
+            try:
+                return inner(method, path, api_key, params)
+            finally:
+                self.spent += time.thread_time() - started
+
+        state.ledger_request = timed  # type: ignore[method-assign]
 
 
 def _signed(target: _Target, params: str) -> str:
@@ -91,15 +121,22 @@ def _checked(answer: requests.Response) -> bytes:
 
 
 def _round(
-    http: requests.Session, target: _Target, kind: str, calls: int, cpu: list[float]
+    http: requests.Session,
+    target: _Target,
+    kind: str,
+    calls: int,
+    cpu: list[float],
+    ledger: list[float] | None = None,
 ) -> list[float]:
     """``calls`` place-order round trips, each timed on its own (seconds); a LIMIT is
     cancelled after its call, untimed. Into ``cpu``: the server loop's CPU µs per call
-    (for a LIMIT, per place and cancel)."""
+    (for a LIMIT, per place and cancel); into ``ledger``, of that, the ledger's."""
     headers = {"X-BX-APIKEY": target.api_key}
     params = _ORDERS[kind]
     times: list[float] = []
+    operation = target.operation
     cpu_before = _loop_cpu(target.loop)
+    ledger_before = operation.spent if operation is not None else 0.0
     for _ in range(calls):
         url = _signed(target, params)
         started = time.perf_counter()
@@ -111,6 +148,8 @@ def _round(
             cancel = _signed(target, f"symbol={_SYMBOL}&orderId={order_id}")
             _checked(http.delete(cancel, headers=headers))
     cpu.append((_loop_cpu(target.loop) - cpu_before) / calls * 1e6)
+    if operation is not None and ledger is not None:
+        ledger.append((operation.spent - ledger_before) / calls * 1e6)
     return times
 
 
@@ -200,11 +239,12 @@ def _rest(quick: bool) -> list[Figure]:
         sim.set_price(_SYMBOL, _START)
         loop = sim._loop
         assert loop is not None
+        operation = _OperationClock(sim)
 
         def fresh() -> tuple[Account, _Target]:
             account = sim.add_account(balances=_FUNDS)
             url = f"{sim.rest_url}{_ORDER_PATH}"
-            return account, _Target(url, account.api_key, account.api_secret, loop)
+            return account, _Target(url, account.api_key, account.api_secret, loop, operation)
 
         account, _ = fresh()
         with _BareOrders(bare, _answers(sim, http, account)) as orders:
@@ -226,7 +266,9 @@ def _rest(quick: bool) -> list[Figure]:
                         ),
                     ]
                     for session, where, medians, rates, name in sides[:: 1 if n % 2 else -1]:
-                        times = _round(session, where, kind, calls, cpu.setdefault(name, []))
+                        spent = cpu.setdefault(name, [])
+                        ledger = cpu.setdefault(f"{name} ledger", [])
+                        times = _round(session, where, kind, calls, spent, ledger)
                         medians.append(statistics.median(times) * 1e6)
                         rates.append(calls / sum(times))
                 account, target = fresh()
@@ -245,7 +287,7 @@ def _rest(quick: bool) -> list[Figure]:
         )
         figures += [
             Figure(
-                "trading",
+                "orders",
                 f"place-order round trip ({what[kind]}): requests.Session -> simulator",
                 "µs",
                 Stat.of(ours[kind]),
@@ -256,7 +298,7 @@ def _rest(quick: bool) -> list[Figure]:
                 note=f"median per call, {calls} calls a round; {note}",
             ),
             Figure(
-                "trading",
+                "orders",
                 f"place-order throughput ({what[kind]})",
                 "req/s",
                 Stat.of(ours_rate[kind]),
@@ -267,9 +309,45 @@ def _rest(quick: bool) -> list[Figure]:
                 note="1 / mean round trip, sequential on one kept-alive connection",
             ),
         ]
+    for kind in kinds[:2]:
+        per = "place and cancel" if kind == "LIMIT" else "place-order"
+        mine, theirs = cpu[f"ours {kind}"], cpu[f"bare {kind}"]
+        ledger = cpu[f"ours {kind} ledger"]
+        outside = [m - led for m, led in zip(mine, ledger, strict=True)]
+        whole = Stat.of(m / t for m, t in zip(mine, theirs, strict=True))
+        figures += [
+            Figure(
+                "orders",
+                f"{per} ({kind}): server CPU per call",
+                "CPU µs",
+                Stat.of(mine),
+                "CPU µs, the same signed request from the same client -> bare aiohttp "
+                "HMAC check, same answer bytes",
+                Stat.of(theirs),
+                whole,
+                "ours / bare",
+                "<= 1.2x",
+                whole.median <= 1.2,
+                note=(
+                    f"of ours, the ledger (SimState.ledger_request, the exchange's work) "
+                    f"{statistics.median(ledger):.0f} µs"
+                ),
+            ),
+            Figure(
+                "orders",
+                f"{per} ({kind}): server CPU per call outside the ledger",
+                "CPU µs",
+                Stat.of(outside),
+                "CPU µs, the bare handler's whole call",
+                Stat.of(theirs),
+                Stat.of(o / t for o, t in zip(outside, theirs, strict=True)),
+                "ours without the ledger / bare",
+                note="what the simulator adds around the exchange's own work",
+            ),
+        ]
     figures.append(
         Figure(
-            "trading",
+            "orders",
             f"place-order round trip (MARKET) with {resting} LIMIT orders resting",
             "µs",
             Stat.of(ours["busy"]),
@@ -279,7 +357,7 @@ def _rest(quick: bool) -> list[Figure]:
             f"{resting} resting / none",
             note=(
                 f"server loop CPU µs per call: {statistics.median(cpu['ours busy']):.0f}; "
-                "per order the ledger copies every open one and sums their margin twice"
+                "what the orders an account holds cost each of its calls"
             ),
         )
     )
@@ -455,8 +533,8 @@ def _fan_out(quick: bool) -> list[Figure]:
     kinds = ", ".join(_kind(e) for e in fill)
     return [
         Figure(
-            "trading",
-            f"a fill fanned out to {_SOCKETS} sockets: set_price() until every socket has it",
+            "orders",
+            f"fill to event, {_SOCKETS} sockets: set_price() until every socket has it",
             "µs",
             Stat.of(times["fill"]),
             f"µs, push_many() of the same {count} events until every socket has them",
@@ -466,8 +544,8 @@ def _fan_out(quick: bool) -> list[Figure]:
             note=f"{count} frames per socket ({kinds}), un-gzipped and parsed on one client loop",
         ),
         Figure(
-            "trading",
-            f"a fill fanned out to {_SOCKETS} sockets: set_price() until it returns",
+            "orders",
+            f"fill to event, {_SOCKETS} sockets: set_price() until it returns",
             "µs",
             Stat.of(times["fill_back"]),
             "µs, push_many() of the same events until it returns",
@@ -479,5 +557,73 @@ def _fan_out(quick: bool) -> list[Figure]:
     ]
 
 
+# 1 000 resting limits crossed by one price move ------------------------------------------
+
+
+def _crossing(quick: bool) -> list[Figure]:
+    resting, rounds = (100, 2) if quick else (1000, 5)
+    limit = _params(_ORDERS["LIMIT"])
+    cross: list[float] = []  # µs until the socket had every fill's frames
+    back: list[float] = []  # µs until set_price() returned
+    many: list[float] = []  # the same for push_many() of the same events
+    many_back: list[float] = []
+    cpu: list[float] = []  # the loop's CPU µs for the price move
+    count = 0
+    with Simulator(snapshots=False) as sim:
+        loop = sim._loop
+        assert loop is not None
+        for _ in range(rounds):
+            sim.set_price(_SYMBOL, _START)
+            account = sim.add_account(balances=_FUNDS)
+            with BingXClient(account.api_key, account.api_secret, sim.rest_url) as client:
+                key = client.listen_key().generate()["listenKey"]
+            with _Fans([f"{sim.ws_url}?listenKey={key}"]) as fans:
+                for _ in range(resting):  # untimed: what placing costs is another figure
+                    sim.place_order(account, **limit)
+                fans.expect(resting)  # each LIMIT's NEW
+                fans.wait(60)
+                total = fans.total
+                fans.expect(total + 2 * resting)  # a TRADE and an ACCOUNT_UPDATE per fill
+                cpu_before = _loop_cpu(loop)
+                started = time.perf_counter()
+                fill = sim.set_price(_SYMBOL, _CROSS)
+                returned = time.perf_counter()
+                if len(fill) != 2 * resting:
+                    fans.expect(total + len(fill))
+                arrived = fans.wait(60)
+                cpu.append((_loop_cpu(loop) - cpu_before) * 1e6)
+                cross.append((arrived - started) * 1e6)
+                back.append((returned - started) * 1e6)
+                fills = sum(1 for e in fill if _kind(e) == "ORDER_TRADE_UPDATE:TRADE")
+                if fills != resting:
+                    raise RuntimeError(f"one price move filled {fills} of {resting} limits")
+                count = len(fill)
+                fans.expect(fans.total + count)
+                started = time.perf_counter()
+                sim.push_many(account, fill)
+                returned = time.perf_counter()
+                many.append((fans.wait(60) - started) * 1e6)
+                many_back.append((returned - started) * 1e6)
+    per_order = statistics.median(cross) / resting
+    return [
+        Figure(
+            "orders",
+            f"{resting} resting limits crossed by one set_price(): until the socket has every fill",
+            "µs",
+            Stat.of(cross),
+            f"µs, push_many() of the same {count} events until the socket has them",
+            Stat.of(many),
+            Stat.of(c / m for c, m in zip(cross, many, strict=True)),
+            "set_price / push_many",
+            note=(
+                f"{per_order:.0f} µs per order filled; the server loop's CPU for the move "
+                f"{statistics.median(cpu) / 1000:.1f} ms; set_price() returned after "
+                f"{statistics.median(back) / 1000:.1f} ms (push_many() "
+                f"{statistics.median(many_back) / 1000:.1f} ms)"
+            ),
+        )
+    ]
+
+
 def run(quick: bool) -> list[Figure]:
-    return _rest(quick) + _fan_out(quick)
+    return _rest(quick) + _fan_out(quick) + _crossing(quick)

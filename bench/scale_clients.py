@@ -20,6 +20,8 @@ from typing import Any
 
 import aiohttp
 
+_CONFIG = frozenset({"SNAPSHOT", "ACCOUNT_CONFIG_UPDATE"})
+
 
 class _Socket:
     def __init__(self, expected: int, all_in: asyncio.Event, counter: list[int]) -> None:
@@ -41,6 +43,8 @@ async def _serve(ws: aiohttp.ClientWebSocketResponse, sock: _Socket) -> None:
             await ws.send_str("Pong")
             continue
         event: dict[str, Any] = json.loads(text)
+        if event.get("e") in _CONFIG:
+            continue  # the per-symbol config frames on connect and every interval
         seq = event.get("E", -1)
         if isinstance(seq, int):
             sock.events += 1

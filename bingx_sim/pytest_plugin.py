@@ -26,10 +26,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bingx_sim import defaults
-from bingx_sim.plugin.clock_fixtures import SettlingClock, TravellingClock, utc_start
+from bingx_sim.plugin.clock_fixtures import (
+    SettlingClock,
+    TravellingClock,
+    start_freeze,
+    utc_start,
+)
 
 if TYPE_CHECKING:
     from bingx import BingXClient
+    from bingx_sim.core.state import SimState
     from bingx_sim.lab.incidents import Incident
     from bingx_sim.plugin.guard import production_guard
     from bingx_sim.plugin.targets import Target
@@ -40,6 +46,9 @@ __all__ = ["SettlingClock", "TravellingClock"]
 
 _MARKER = "bingx_sim"
 _TARGETS = pytest.StashKey[list[str]]()
+_ITEM = pytest.StashKey["pytest.Item"]()
+_NEXT = pytest.StashKey["pytest.Item | None"]()
+_CONFIGS: list[pytest.Config] = []  # the sessions running (pytester nests them)
 _PER_TEST_ONLY = ("strict", "now", "allow_real_hosts")
 
 
@@ -79,6 +88,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "bingx_sim_pong_timeout", "Pong timeout, seconds", default=str(defaults.PONG_TIMEOUT)
     )
     parser.addini("bingx_sim_strict", "fail tests on client mistakes", type="bool", default=True)
+    parser.addini(
+        "bingx_sim_clock_full_scan",
+        "bingx_clock: let freezegun scan every loaded module on each freeze (slower; "
+        "by default library modules known to bind no time function are skipped)",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -112,6 +128,33 @@ def pytest_configure(config: pytest.Config) -> None:
             f"got {config.getoption('bingx_target')!r}"
         )
     config.stash[_TARGETS] = names
+    _CONFIGS.append(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config in _CONFIGS:
+        _CONFIGS.remove(config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # The test whose fixtures are being set up, for the fixtures here that read its
+    # marker: a fixture that takes ``request`` (or depends, however far down, on one
+    # that does, as ``pytestconfig``) costs pytest 10-15 µs per lookup of it, two or
+    # three per test: it builds a FixtureDef for ``request``, inspecting a signature.
+    item.config.stash[_ITEM] = item
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    # The test after this one, for bingx_sim's teardown (see _Spare).
+    item.config.stash[_NEXT] = nextitem
+
+
+def _current() -> tuple[pytest.Config, pytest.Item | None]:
+    """The innermost running session's config, and the test it is setting up."""
+    config = _CONFIGS[-1]
+    return config, config.stash.get(_ITEM, None)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -143,8 +186,8 @@ def _defaults(config: pytest.Config) -> dict[str, Any]:
     }
 
 
-def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
-    marker = request.node.get_closest_marker(_MARKER)
+def _marker_kwargs(node: pytest.Item | None) -> dict[str, Any]:
+    marker = node.get_closest_marker(_MARKER) if node is not None else None
     if marker is None:
         return {}
     if marker.args:
@@ -153,11 +196,13 @@ def _marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def bingx_sim_server(pytestconfig: pytest.Config) -> Iterator[Simulator]:
+def bingx_sim_server() -> Iterator[Simulator]:
     """One simulator for the whole run (per xdist worker), on 127.0.0.1 port 0."""
     from bingx_sim.runners.simulator import Simulator
 
-    with Simulator(**_defaults(pytestconfig)) as sim:
+    # Not ``pytestconfig``: pytest looks a cached fixture's arguments up again at every
+    # use, and ``pytestconfig`` takes ``request`` (see ``pytest_runtest_setup``).
+    with Simulator(**_defaults(_current()[0])) as sim:
         yield sim
 
 
@@ -172,7 +217,7 @@ def _explain(problems: list[str]) -> str:
 
 
 @pytest.fixture
-def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> Iterator[Simulator]:
+def bingx_sim(bingx_sim_server: Simulator) -> Iterator[Simulator]:
     """The simulator, empty at the start of the test and reset after it.
 
     Meanwhile the ``bingx`` client's defaults point at it (``BINGX_BASE_URL``,
@@ -182,34 +227,96 @@ def bingx_sim(request: pytest.FixtureRequest, bingx_sim_server: Simulator) -> It
     At teardown the test fails if the client made mistakes the simulator had to reject
     (bad signature, unknown endpoint, unanswered Ping, ...) that it did not expect.
     """
-    kwargs = _marker_kwargs(request)
-    clocks = ("bingx_clock", "bingx_time_machine")
-    if "now" in kwargs and not any(c in request.fixturenames for c in clocks):
-        raise pytest.UsageError(
-            "@pytest.mark.bingx_sim(now=...) sets the frozen clock's start: request the "
-            "bingx_clock (or bingx_time_machine) fixture too, or drop now="
-        )
+    config, item = _current()
+    kwargs = _marker_kwargs(item) if item is not None else {}
+    if kwargs:
+        clocks = ("bingx_clock", "bingx_time_machine")
+        fixturenames = getattr(item, "fixturenames", ())
+        if "now" in kwargs and not any(c in fixturenames for c in clocks):
+            raise pytest.UsageError(
+                "@pytest.mark.bingx_sim(now=...) sets the frozen clock's start: request the "
+                "bingx_clock (or bingx_time_machine) fixture too, or drop now="
+            )
     options = {k: v for k, v in kwargs.items() if k not in _PER_TEST_ONLY}
+    if _SPARE.sim is bingx_sim_server and _SPARE.item is not item:
+        # A spare account made for a test that never took it (skipped before its
+        # fixtures ran): this test starts empty all the same.
+        _SPARE.clear()
+        bingx_sim_server.reset()
     if options:
         from bingx_sim.runners.simulator import Simulator
-    sim = (
-        Simulator(**(_defaults(request.config) | options)).start() if options else bingx_sim_server
-    )
-    guard: AbstractContextManager[None] = _production_guard()(sim.rest_url, sim.ws_url)
+
+        sim = Simulator(**(_defaults(config) | options)).start()
+    else:
+        sim = bingx_sim_server
+    guard: AbstractContextManager[None] = _guard_for(sim)
     if kwargs.get("allow_real_hosts"):
         guard = nullcontext()
     try:
         with guard:
             yield sim
     finally:
-        if sim is bingx_sim_server:
-            # Checks and resets in one round trip; none for a test that never touched it.
-            problems = [] if sim.pristine else sim.reset()
-        else:
+        if sim is not bingx_sim_server:
             problems = sim.unexpected_errors()
             sim.stop()
-    if problems and _strict(request.config, kwargs):
+        elif sim.pristine:
+            problems = []  # a test that never touched it: nothing to check or reset
+        else:
+            problems = _reset(sim, config.stash.get(_NEXT, None))
+    if problems and _strict(config, kwargs):
         pytest.fail(_explain(problems), pytrace=False)
+
+
+class _Spare:
+    """An account made for the next test in the round trip that reset the simulator
+    after this one, so a run of tests that each take ``bingx_account`` makes one round
+    trip per test, not two: the one the test's reset costs anyway."""
+
+    __slots__ = ("account", "item", "sim")
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.sim: Simulator | None = None
+        self.item: pytest.Item | None = None
+        self.account: Account | None = None
+
+
+_SPARE = _Spare()
+
+
+def _reset(sim: Simulator, upcoming: pytest.Item | None) -> list[str]:
+    """Check and reset in one round trip; and when the next test takes ``bingx_account``
+    on this same simulator, make its account in the same round trip."""
+    _SPARE.clear()  # a reset takes an unclaimed one away too
+    if upcoming is None or "bingx_account" not in getattr(upcoming, "fixturenames", ()):
+        return sim.reset()
+    try:
+        private = any(k not in _PER_TEST_ONLY for k in _marker_kwargs(upcoming))
+    except pytest.UsageError:  # the next test's own error, reported when it runs
+        private = True
+    if private:
+        return sim.reset()  # the next test gets a simulator of its own
+
+    def reset_then_add(state: SimState) -> tuple[list[str], Account]:
+        return state.reset(), state.add_account()
+
+    problems, account = sim._apply("reset", reset_then_add, defaults.FACADE_TIMEOUT)
+    _SPARE.sim, _SPARE.item, _SPARE.account = sim, upcoming, account
+    return problems
+
+
+_GUARD: list[Any] = [None, None]  # the last simulator guarded, and its guard
+
+
+def _guard_for(sim: Simulator) -> AbstractContextManager[None]:
+    """The production guard pointing at ``sim``: made once per simulator (a test after
+    another on the same one enters the same guard again)."""
+    if _GUARD[0] is not sim:
+        _GUARD[:] = [sim, _production_guard()(sim.rest_url, sim.ws_url)]
+    guard: AbstractContextManager[None] = _GUARD[1]
+    return guard
 
 
 def _strict(config: pytest.Config, kwargs: dict[str, Any]) -> bool:
@@ -230,6 +337,10 @@ def _production_guard() -> type[production_guard]:
 @pytest.fixture
 def bingx_account(bingx_sim: Simulator) -> Account:
     """A fresh account (generated API key and secret) on the simulator."""
+    spare = _SPARE.account
+    if spare is not None and _SPARE.sim is bingx_sim and _SPARE.item is _current()[1]:
+        _SPARE.clear()
+        return spare  # made by the previous test's reset, for this test
     return bingx_sim.add_account()
 
 
@@ -285,23 +396,24 @@ _SDK_INSTEAD = (
 
 
 @pytest.fixture
-def bingx_clock(request: pytest.FixtureRequest, bingx_sim: Simulator) -> Iterator[SettlingClock]:
+def bingx_clock(bingx_sim: Simulator) -> Iterator[SettlingClock]:
     """Freeze time (freezegun) at the marker's ``now`` (or now), for the test and the
     simulator; ``tick()``/``move_to()`` return once the simulator has caught up."""
-    from freezegun import freeze_time
-
-    now = _marker_kwargs(request).get("now")
+    config, item = _current()
+    now = _marker_kwargs(item).get("now")
     start = now if isinstance(now, str) else utc_start(now)  # freezegun reads any string
     # pytest's own timing must not see the freeze, or --durations reports decades; the
     # event loop's clock stays real (real_asyncio), or an async test's sleeps never end.
-    with freeze_time(start, ignore=["_pytest.timing"], real_asyncio=True) as frozen:
+    full_scan = bool(config.getini("bingx_sim_clock_full_scan"))
+    freezer, frozen = start_freeze(start, ["_pytest.timing"], full_scan=full_scan)
+    try:
         yield SettlingClock(frozen, bingx_sim)
+    finally:
+        freezer.stop()
 
 
 @pytest.fixture
-def bingx_time_machine(
-    request: pytest.FixtureRequest, bingx_sim: Simulator
-) -> Iterator[TravellingClock]:
+def bingx_time_machine(bingx_sim: Simulator) -> Iterator[TravellingClock]:
     """``bingx_clock``'s twin on time-machine (same ``tick``/``move_to``): entering it
     costs microseconds instead of freezegun's milliseconds. Needs ``time-machine``."""
     try:
@@ -312,7 +424,7 @@ def bingx_time_machine(
             "time-machine (or use bingx_clock, on freezegun)",
             pytrace=False,
         )
-    start = utc_start(_marker_kwargs(request).get("now"))
+    start = utc_start(_marker_kwargs(_current()[1]).get("now"))
     with time_machine.travel(start, tick=False) as traveller:
         yield TravellingClock(traveller, bingx_sim)
 

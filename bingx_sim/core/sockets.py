@@ -50,6 +50,7 @@ class _Delayed:
 
 
 _Item = bytes | str | _Close | _Pong | _Delayed
+_NONE: frozenset[str] = frozenset()
 
 
 def _heartbeat(text: str, word: str) -> bool:
@@ -66,6 +67,7 @@ class Connection:
     __slots__ = (
         "_dropped",
         "_ended",
+        "_finished",
         "_in_write",
         "_on_handed_over",
         "_outbox",
@@ -76,7 +78,6 @@ class Connection:
         "api_key",
         "close_code",
         "close_reason",
-        "finished",
         "frames_in",
         "frames_out",
         "ignore_pongs",
@@ -126,13 +127,15 @@ class Connection:
         self.now_ms = now_ms
         self.last_pong = last_pong
         self.max_outbox_bytes = max_outbox_bytes
-        self.subscriptions: set[str] = set()
+        # Spot sockets subscribe to topics; the others share the empty frozenset.
+        self.subscriptions: set[str] | frozenset[str] = set() if stream == "spot" else _NONE
         self.silenced = False  # key expired or deleted and the socket was left open
         # Injected faults acting on this socket (the fault's id; None: not muted).
         self.mute_pings: int | None = None
         self.mute_events: int | None = None
         self.ignore_pongs: int | None = None
-        self.tasks: list[asyncio.Task[None]] = []  # SNAPSHOT frames and the like, not the writer
+        # Tasks to cancel when the socket ends (not the writer); made when one is added.
+        self.tasks: list[asyncio.Task[None]] | None = None
         self.close_code: int | None = None
         self.close_reason = ""
         # What a person watching the socket wants to see (GET /_sim/sockets): counted
@@ -140,8 +143,8 @@ class Connection:
         self.opened_at = last_pong  # real monotonic seconds
         self.frames_in = self.frames_out = self.pings = self.pongs = 0
         self.last_frame: tuple[str, str, int] | None = None  # direction, text, at_ms
-        self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._outbox: deque[tuple[_Item, int]] = deque()
+        self._finished: asyncio.Future[None] | None = None  # made when first asked for
+        self._outbox: deque[tuple[_Item, int]] | None = None  # only while there is output
         self._queued_bytes = 0
         self._spawn = spawn or asyncio.get_running_loop().create_task
         self._writer: asyncio.Task[None] | None = None  # runs only while there is output
@@ -149,10 +152,18 @@ class Connection:
         self._dropped = False
         self._in_write = False  # the writer is inside a write (suspended: kernel pushback)
         self._writer_done = False
-        self._on_handed_over: list[Callable[[], None]] = []
+        self._on_handed_over: list[Callable[[], None]] | None = None
         # Told of every enqueue, so the simulator knows which sockets may have frames
         # still to write without looking at every open socket.
         self.on_queued: Callable[[Connection], None] | None = None
+
+    @property
+    def finished(self) -> asyncio.Future[None]:
+        """Done once the socket is gone (its writer handed over its last frame). Made
+        on first use: an idle socket holds no future."""
+        if self._finished is None:
+            self._finished = asyncio.get_running_loop().create_future()
+        return self._finished
 
     @property
     def closed(self) -> bool:
@@ -174,6 +185,8 @@ class Connection:
     # enqueueing (synchronous, from any task on the loop) ---------------------------
 
     def _enqueue(self, item: _Item, size: int) -> None:
+        if self._outbox is None:
+            self._outbox = deque()
         self._outbox.append((item, size))
         self._queued_bytes += size
         if self._writer is None and not self._writer_done:
@@ -238,7 +251,7 @@ class Connection:
             WsEvent("close", self.stream, self.listen_key, self.now_ms(), code, reason, violation)
         )
         if not flush:
-            self._outbox.clear()
+            self._outbox = None
             self._queued_bytes = 0
         self._enqueue(_Close(code, reason), 0)
         return True
@@ -262,7 +275,7 @@ class Connection:
                     "close", self.stream, self.listen_key, self.now_ms(), 1006, reason, violation
                 )
             )
-        self._outbox.clear()
+        self._outbox = None
         self._queued_bytes = 0
         if self.transport is not None:
             self.transport.abort()
@@ -275,7 +288,7 @@ class Connection:
 
     def _progressed(self) -> None:
         if self._on_handed_over and self.handed_over:
-            callbacks, self._on_handed_over = self._on_handed_over, []
+            callbacks, self._on_handed_over = self._on_handed_over, None
             for callback in callbacks:
                 callback()
 
@@ -286,6 +299,8 @@ class Connection:
         over."""
         if self.handed_over:
             callback()
+        elif self._on_handed_over is None:
+            self._on_handed_over = [callback]
         else:
             self._on_handed_over.append(callback)
 
@@ -323,13 +338,15 @@ class Connection:
         that finds none running), so an idle socket costs no task; at most one runs."""
         try:
             while not self._dropped:
-                if not self._outbox:
+                outbox = self._outbox
+                if not outbox:
+                    self._outbox = None  # an idle socket holds no outbox
                     if self._ended:
                         self._writer_done = True
                     self._writer = None
                     self._progressed()
                     return
-                item, size = self._outbox.popleft()
+                item, size = outbox.popleft()
                 self._queued_bytes -= size
                 # A write returns at once unless the kernel pushes back; only then does a
                 # waiter of flushed() get to run and see _in_write.

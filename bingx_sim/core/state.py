@@ -227,6 +227,9 @@ class SimState:
         delivered: list[int] = []
         for effect in effects:
             if isinstance(effect, Push):
+                if not self.sockets.has_account(effect.api_key):
+                    delivered.append(0)  # no socket to take it: nothing to encode
+                    continue
                 ready = prepare((effect.event,), self.options)
                 delivered += self.fan_out.push_prepared(effect.api_key, ready, effect.product)
             elif isinstance(effect, AnnounceExpiry):

@@ -45,6 +45,12 @@ def strip_signature(raw: str) -> tuple[str, str | None]:
     """
     if "signature" not in raw:  # nothing to strip (a bare ``signature`` is an empty one)
         return raw, None
+    kept_head, found, last = raw.rpartition("&signature=")
+    if found and "&" not in last and "signature" not in kept_head:
+        # The usual shape, one signature sent last: nothing else to look at.
+        if "%" in last or "+" in last:  # escapes a base64 signature may carry
+            last = dict(parse_qsl(f"signature={last}", keep_blank_values=True))["signature"]
+        return kept_head, last
     kept: list[str] = []
     signature: str | None = None
     for part in raw.split("&"):

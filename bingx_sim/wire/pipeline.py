@@ -186,13 +186,20 @@ def _journal_headers(request: web.Request) -> dict[str, str]:
     return found
 
 
+def _path(request: web.Request) -> str:
+    """The request's path, decoded, one copy per distinct path (:func:`shared`). A path
+    without a percent-escape is its raw form: no decoding to do."""
+    raw = request.rel_url.raw_path
+    return shared(raw if "%" not in raw else request.path)
+
+
 async def _send(
     request: web.Request, state: SimState, incoming: Incoming, answer: Answer
 ) -> web.Response:
     state.journal.append(
         RestCall(
             method=request.method,
-            path=shared(request.path),
+            path=_path(request),
             query=incoming.params.query,
             headers=_journal_headers(request),
             body=incoming.body,
@@ -359,7 +366,7 @@ async def _serve(
     admitted = _admit(request, state, incoming, auth, budget, api_key)
     if isinstance(admitted, Answer):
         return await _send(request, state, incoming, admitted)
-    answer = operation(Call(state, admitted, incoming.params, request.method, request.path))
+    answer = operation(Call(state, admitted, incoming.params, request.method, _path(request)))
     if budget is not None and admitted is not None and _erroneous(answer):
         state.note_error(budget, admitted.api_key)
     return await _send(request, state, incoming, answer)
