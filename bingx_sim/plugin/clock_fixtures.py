@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import sysconfig
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +34,8 @@ def utc_start(start: datetime | str | None) -> datetime:
     return start if start.tzinfo is not None else start.replace(tzinfo=UTC)
 
 
-class _Settling:
-    """``tick``/``move_to`` that settle the simulator; subclasses move their library's
+class _Settling(ABC):
+    """``tick``/``move_to`` that settle the simulator; each subclass moves its library's
     clock (``_shift``, ``_jump``)."""
 
     def __init__(self, sim: Simulator) -> None:
@@ -54,11 +55,13 @@ class _Settling:
         self._jump(target)
         return self._sim.settle()
 
+    @abstractmethod
     def _shift(self, delta: timedelta | float) -> None:
-        raise NotImplementedError
+        """Move the library's clock forward by ``delta``."""
 
+    @abstractmethod
     def _jump(self, target: datetime | str) -> None:
-        raise NotImplementedError
+        """Move the library's clock to ``target``."""
 
 
 class SettlingClock(_Settling):
