@@ -15,13 +15,20 @@ from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Generic, TypeVar
 
-__all__ = ["EXACT", "Ladder", "RunningSum", "Undo"]
+__all__ = ["EXACT", "Ladder", "RunningSum", "Undo", "open_ids"]
 
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 """Additions and subtractions in this context are exact: a running sum of amounts is the
 same number however the amounts came and went."""
 
 _TOP = 1 << 62  # above every account sequence number and order id
+
+
+def open_ids(by_symbol: dict[str, set[int]], symbol: str | None) -> list[int]:
+    """The open order ids of one symbol (or of all), oldest first: ids grow with time."""
+    if symbol is not None:
+        return sorted(by_symbol.get(symbol, ()))
+    return sorted(i for each in by_symbol.values() for i in each)
 
 
 class Ladder:

@@ -28,7 +28,7 @@ from bingx_sim import events
 from .codes import Codes, CodeSet
 from .contracts import CONTRACTS, DEFAULT_PRICES, Contract
 from .effects import Effect, config_change, order_update, stream_margin_type, wallet_change
-from .index import EXACT, Ladder, RunningSum, Undo
+from .index import EXACT, Ladder, RunningSum, Undo, open_ids
 from .money import ZERO, InvalidAmount, floor_to, places_of, round_to, stream, to_decimal
 from .state import (
     CONDITIONAL_TYPES,
@@ -745,12 +745,7 @@ class Ledger:
         account = self.accounts.get(api_key)
         if account is None:
             return []
-        open_ids = self._index_of(account).open
-        if symbol is not None:
-            ids = sorted(open_ids.get(symbol, ()))
-        else:
-            ids = sorted(i for each in open_ids.values() for i in each)
-        return [account.orders[i] for i in ids]
+        return [account.orders[i] for i in open_ids(self._index_of(account).open, symbol)]
 
     def find_order(
         self,

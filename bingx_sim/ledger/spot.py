@@ -39,7 +39,7 @@ from bingx_sim import events
 from bingx_sim.rules.errors import ApiError
 
 from .codes import Refused
-from .index import Ladder
+from .index import Ladder, open_ids
 from .money import ZERO, InvalidAmount, num, plain, to_decimal
 from .state import Prices
 
@@ -589,12 +589,7 @@ class SpotLedger:
         account = self.accounts.get(api_key)
         if account is None:
             return []
-        open_ids = self._index_of(account)[2]
-        if symbol is not None:
-            ids = sorted(open_ids.get(symbol, ()))
-        else:
-            ids = sorted(i for each in open_ids.values() for i in each)
-        return [account.orders[i] for i in ids]
+        return [account.orders[i] for i in open_ids(self._index_of(account)[2], symbol)]
 
     def find_order(
         self,
@@ -759,11 +754,11 @@ class SpotLedger:
 
     def _sync(self, account: SpotAccount, order: SpotOrder) -> None:
         """Bring the indexes in step with ``order`` as it is now (call after a change)."""
-        _, seq, open_ids = self._index_of(account)
-        ids = open_ids.get(order.symbol)
+        _, seq, by_symbol = self._index_of(account)
+        ids = by_symbol.get(order.symbol)
         listed = ids is not None and order.order_id in ids
         if order.is_open and not listed:
-            open_ids.setdefault(order.symbol, set()).add(order.order_id)
+            by_symbol.setdefault(order.symbol, set()).add(order.order_id)
             ladder = self._ladder(order)
             if ladder is not None:
                 ladder.add(order.price, seq, order.order_id)
@@ -771,8 +766,8 @@ class SpotLedger:
             self._unindex(account, order)
 
     def _unindex(self, account: SpotAccount, order: SpotOrder) -> None:
-        _, seq, open_ids = self._index_of(account)
-        ids = open_ids.get(order.symbol)
+        _, seq, by_symbol = self._index_of(account)
+        ids = by_symbol.get(order.symbol)
         if ids is not None and order.order_id in ids:
             ids.discard(order.order_id)
             ladder = self._ladder(order)
