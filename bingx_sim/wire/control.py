@@ -176,7 +176,10 @@ async def push_event(request: web.Request) -> web.StreamResponse:
     items = body if isinstance(body, list) else [body]
     if not all(isinstance(item, dict) for item in items):
         raise ControlError(400, "each event is a JSON object")
-    named = {item.pop("product") for item in items if "product" in item}
+    products = [item.pop("product") for item in items if "product" in item]
+    if not all(isinstance(p, str) for p in products):
+        raise ControlError(400, f"product must be one of {', '.join(PRODUCTS)}")
+    named = set(products)
     product = request.query.get("product") or (named.pop() if len(named) == 1 else "swap")
     if product not in PRODUCTS or named - {product}:
         raise ControlError(400, f"product must be one of {', '.join(PRODUCTS)} (one per call)")

@@ -13,6 +13,7 @@ from bingx_sim.core.state import STATE, SimState
 from bingx_sim.lab.faults import fault_from_json
 from bingx_sim.lab.incidents import INCIDENTS
 from bingx_sim.lab.stubs import stub_from_json
+from bingx_sim.rules.params import ascii_int
 from bingx_sim.wire.control_http import (
     CONTROL_PREFIX,
     ControlError,
@@ -61,9 +62,10 @@ async def clear_faults(request: web.Request) -> web.StreamResponse:
 
 def _numeric_id(request: web.Request, name: str, what: str) -> int:
     raw = request.match_info[name]
-    if not raw.isdigit():
+    found = ascii_int(raw)
+    if found is None:
         raise ControlError(404, f"no {what} {raw!r}")
-    return int(raw)
+    return found
 
 
 async def fault_hits(request: web.Request) -> web.StreamResponse:
@@ -79,9 +81,9 @@ async def fault_hits(request: web.Request) -> web.StreamResponse:
 
 
 async def clear_fault(request: web.Request) -> web.StreamResponse:
-    raw = request.match_info["fault_id"]
-    if not raw.isdigit() or not _state(request).clear_fault(int(raw)):
-        raise ControlError(404, f"no active fault {raw!r}")
+    fault_id = _numeric_id(request, "fault_id", "active fault")
+    if not _state(request).clear_fault(fault_id):
+        raise ControlError(404, f"no active fault {request.match_info['fault_id']!r}")
     return json_answer({"cleared": 1})
 
 
@@ -138,9 +140,9 @@ async def stub_view(request: web.Request) -> web.StreamResponse:
 
 
 async def clear_stub(request: web.Request) -> web.StreamResponse:
-    raw = request.match_info["stub_id"]
-    if not raw.isdigit() or not _state(request).stubs.remove(int(raw)):
-        raise ControlError(404, f"no active stub {raw!r}")
+    stub_id = _numeric_id(request, "stub_id", "active stub")
+    if not _state(request).clear_stub(stub_id):
+        raise ControlError(404, f"no active stub {request.match_info['stub_id']!r}")
     return json_answer({"cleared": 1})
 
 

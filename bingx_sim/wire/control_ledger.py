@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bingx_sim.core.state import SimState
 from bingx_sim.ledger import Refused
+from bingx_sim.rules.params import ascii_int
 from bingx_sim.wire.control_http import (
     CONTROL_PREFIX,
     ControlError,
@@ -143,8 +144,8 @@ async def fill(request: web.Request) -> web.StreamResponse:
     state, api_key = _account(request)
     body = await read_body(request)
     order_id = body.get("order_id")
-    if isinstance(order_id, str) and order_id.isdigit():
-        order_id = int(order_id)
+    if isinstance(order_id, str):
+        order_id = ascii_int(order_id)
     if isinstance(order_id, bool) or not isinstance(order_id, int):
         raise ControlError(400, "order_id must be an integer (or its digits as a string)")
     qty, price = _required(body, "qty"), _text(body, "price", required=False)

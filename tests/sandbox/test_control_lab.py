@@ -186,3 +186,22 @@ def test_stubs_through_the_control_api(sim: Simulator, http: requests.Session) -
         http.post(f"{base}/stubs", json={"method": "GET", "path": "/x", "x": 1}).status_code == 400
     )
     assert http.delete(f"{base}/stubs").json() == {"cleared": 0}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/_sim/faults/%C2%B2", None, 404),  # "²": isdigit() but not an int
+        ("DELETE", "/_sim/faults/%C2%B2", None, 404),
+        ("DELETE", "/_sim/stubs/%C2%B2", None, 404),
+        ("POST", "/_sim/accounts/{key}/fills", {"order_id": "²", "qty": "1"}, 400),
+        ("POST", "/_sim/accounts/{key}/events", {"e": "ACCOUNT_UPDATE", "product": ["swap"]}, 400),
+    ],
+)
+def test_odd_ids_and_products_are_refused_not_a_500(
+    sim: Simulator, http: requests.Session, method: str, path: str, body: object, status: int
+) -> None:
+    key = sim.add_account().api_key
+    answer = http.request(method, sim.rest_url + path.format(key=key), json=body)
+    assert answer.status_code == status, answer.text
+    assert "error" in answer.json()
