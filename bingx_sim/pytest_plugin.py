@@ -35,7 +35,6 @@ from bingx_sim.plugin.clock_fixtures import (
 
 if TYPE_CHECKING:
     from bingx import BingXClient
-    from bingx_sim.core.state import SimState
     from bingx_sim.lab.incidents import Incident
     from bingx_sim.plugin.guard import production_guard
     from bingx_sim.plugin.targets import Target
@@ -299,10 +298,7 @@ def _reset(sim: Simulator, upcoming: pytest.Item | None) -> list[str]:
     if private:
         return sim.reset()  # the next test gets a simulator of its own
 
-    def reset_then_add(state: SimState) -> tuple[list[str], Account]:
-        return state.reset(), state.add_account()
-
-    problems, account = sim._apply("reset", reset_then_add, defaults.FACADE_TIMEOUT)
+    problems, account = sim.reset_and_add_account()
     _SPARE.sim, _SPARE.item, _SPARE.account = sim, upcoming, account
     return problems
 

@@ -498,6 +498,18 @@ class Simulator:
         a per-test fixture checks and resets in one round trip."""
         return self._apply("reset", SimState.reset, timeout)
 
+    def reset_and_add_account(
+        self, timeout: float = defaults.FACADE_TIMEOUT
+    ) -> tuple[list[str], Account]:
+        """:meth:`reset`, then :meth:`add_account`, in one round trip to the simulator's
+        thread: what a per-test fixture does between two tests that each take an
+        account."""
+
+        def reset_then_add(state: SimState) -> tuple[list[str], Account]:
+            return state.reset(), state.add_account()
+
+        return self._apply("reset_and_add_account", reset_then_add, timeout)
+
     def close_sockets(
         self, account: Account | str | None = None, *, code: int = 1001, reason: str = ""
     ) -> int:

@@ -69,6 +69,8 @@ NOT_OPERATIONS = {
     "spot_ws_url": "the banner",
     "coinm_ws_url": "the banner",
     "ui_url": "the banner",
+    # Two operations in one thread hop, for the fixtures; over HTTP it is two calls.
+    "reset_and_add_account": "POST /_sim/reset, then POST /_sim/accounts",
 }
 
 CONTROL_ONLY = {
