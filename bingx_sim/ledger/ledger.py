@@ -1456,6 +1456,9 @@ class Ledger:
         refused (rolled back by the caller) if it leaves the margin short."""
         asset = self._contract(order.symbol).margin_asset
         before = self.available_margin(account, asset)
+        # Only what opens needs margin: closing books the position's loss into the
+        # wallet, which may take the available margin below zero, and is still allowed.
+        opening = self._opening_qty(account, order, order.remaining) > 0
         self._take("order")
         account.orders[order.order_id] = order
         if order.client_order_id:
@@ -1490,7 +1493,7 @@ class Ledger:
         ):
             effects += self._trigger(account, order, now_ms)
         after = self.available_margin(account, asset)
-        if after < 0 and after < before:
+        if opening and after < 0 and after < before:
             raise self.codes.insufficient_margin()
         return effects
 
@@ -1544,6 +1547,7 @@ class Ledger:
             if order.orig_qty == 0:
                 return [self._cancel(account, order, "CANCELED", now_ms)]
         asset = self._contract(order.symbol).margin_asset
+        opening = self._opening_qty(account, order, order.remaining) > 0
         with self._savepoint(account.api_key) as savepoint:
             before = self.available_margin(account, asset)
             last = self.prices[order.symbol].last
@@ -1551,7 +1555,7 @@ class Ledger:
                 account, order, order.remaining, last, maker=False, now_ms=now_ms
             )
             after = self.available_margin(account, asset)
-            short = after < 0 and after < before
+            short = opening and after < 0 and after < before
             if short:
                 savepoint.restore()
         if short:

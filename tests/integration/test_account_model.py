@@ -438,3 +438,43 @@ def test_the_fill_event_order_option_puts_the_trade_frame_first(make_sim: MakeSi
 def _key(sim: Simulator, account: Account) -> str:
     with requests.Session() as http:
         return new_key(http, sim, account)
+
+
+def test_a_position_whose_loss_exceeds_its_margin_can_still_be_closed(sim: Simulator) -> None:
+    # Closing books the loss into the wallet, which may take the available margin below
+    # zero: only what opens needs margin (a stop-loss must not be cancelled for it).
+    trader = sim.add_account(balances={"USDT": "13000"})
+    other = sim.add_account(balances={"USDT": "13000"})
+    sim.set_price("BTC-USDT", "64000")
+    for account in (trader, other):
+        sim.place_order(
+            account,
+            symbol="BTC-USDT",
+            side="BUY",
+            positionSide="LONG",
+            type="MARKET",
+            quantity="1",
+        )
+    sim.place_order(
+        other,
+        symbol="BTC-USDT",
+        side="SELL",
+        positionSide="LONG",
+        type="STOP_MARKET",
+        stopPrice="60000",
+        quantity="1",
+    )
+    pushed = sim.set_price("BTC-USDT", "50000")  # gaps through the stop: it fills
+    statuses = [e["o"]["X"] for e in pushed if e["e"] == "ORDER_TRADE_UPDATE"]
+    assert statuses == ["FILLED"]
+    assert sim.account_state(other)["positions"] == []
+    closed = sim.place_order(
+        trader,
+        symbol="BTC-USDT",
+        side="SELL",
+        positionSide="LONG",
+        type="MARKET",
+        quantity="1",
+    )
+    assert closed["order"]["orderId"]
+    assert sim.account_state(trader)["positions"] == []
