@@ -1,9 +1,10 @@
-"""The USDT-M symbols a fresh account's ``SNAPSHOT`` config frames cover.
+"""167 USDT-M symbols: the volume of ``SNAPSHOT`` config frames seen on VST.
 
 An idle demo (VST) session was seen receiving 667 ``SNAPSHOT`` frames in 20 s in
 2026-06, one frame per symbol: about 167 symbols repeated every 5 s
-(``docs/contract.md``, "SNAPSHOT frames"). With ``snapshots=True`` the simulator sends
-one frame per symbol of this list, so a client meets the same volume it meets there.
+(``docs/contract.md``, "config frames"). With ``snapshot_symbols=USDT_M_SYMBOLS`` the
+simulator sends one frame per symbol of this list, so a client meets the same volume it
+meets there (by default: one per contract the simulator lists).
 The names are well-known coins in BingX's ``BASE-USDT`` form (``MTL-USDT`` is the one
 seen in the recorded frame); what the exchange lists changes with time, so nothing
 should depend on the exact list, only on its size.

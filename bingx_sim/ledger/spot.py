@@ -357,6 +357,10 @@ class SpotCodes:
 class SpotLedger:
     """Every spot wallet, order and fill of one exchange, and the spot last prices.
 
+    One class, long because it is one book: the rules (orders, locks, fills, fees), its
+    indexes and savepoint, and the queries all read and write the same records, and
+    splitting them would pass the book's internals between modules.
+
     Knobs (``docs/account-model.md``, "Spot"):
 
     * ``wallet_balance`` — what a spot ``ACCOUNT_UPDATE`` reports as ``wb`` (and ``cw``):
