@@ -97,7 +97,6 @@ class Connection:
         "silenced",
         "stream",
         "subscriptions",
-        "tasks",
         "transport",
         "ws",
     )
@@ -135,7 +134,6 @@ class Connection:
         self.mute_events: int | None = None
         self.ignore_pongs: int | None = None
         # Tasks to cancel when the socket ends (not the writer); made when one is added.
-        self.tasks: list[asyncio.Task[None]] | None = None
         self.close_code: int | None = None
         self.close_reason = ""
         # What a person watching the socket wants to see (GET /_sim/sockets): counted

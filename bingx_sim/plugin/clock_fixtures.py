@@ -128,7 +128,9 @@ def _binds_nothing(name: str, module: object, memory: dict[str, Any]) -> bool:
     if not str(found[0]).startswith(f"{id(module)}-"):
         return False  # another module object of that name since (a reload)
     where = getattr(module, "__file__", None)
-    return where is None or str(where).startswith(_LIBRARY_ROOTS)
+    if where is None:  # a built-in module, or one a test made: only the former is fixed
+        return name in sys.builtin_module_names
+    return str(where).startswith(_LIBRARY_ROOTS)
 
 
 def _quiet_modules(memory: dict[str, Any]) -> dict[int, object]:

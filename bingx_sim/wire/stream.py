@@ -340,8 +340,6 @@ async def _account_stream(request: web.Request, stream: str) -> web.StreamRespon
     finally:
         state.socket_closing(conn)
         heartbeat.cancel()
-        for task in conn.tasks or ():
-            task.cancel()
         conn.end(ws.close_code)
         try:
             await conn.drained()

@@ -57,3 +57,21 @@ def test_a_full_scan_when_asked_and_the_callers_ignore_list_decides_real_time() 
     finally:
         freezer.stop()
     assert datetime.datetime.now().year < 2030
+
+
+def test_a_module_without_a_file_is_never_taken_for_a_library_module() -> None:
+    made = types.ModuleType("_freeze_scan_made_by_a_test")  # no __file__
+    sys.modules[made.__name__] = made
+    try:
+        for _ in range(2):  # freezegun remembers it as binding nothing
+            freezer, _factory = start_freeze("2030-01-02", ["_pytest.timing"])
+            freezer.stop()
+        assert id(made) not in _quiet_modules(freezegun_api._GLOBAL_MODULES_CACHE)
+        setattr(made, "now", __import__("time").time)  # noqa: B010  # it binds one later
+        freezer, _factory = start_freeze("2030-01-02", ["_pytest.timing"])
+        try:
+            assert getattr(made, "now")() == _2030.timestamp()  # noqa: B009
+        finally:
+            freezer.stop()
+    finally:
+        del sys.modules[made.__name__]
