@@ -147,9 +147,10 @@ def entry_kind(entry: Entry) -> str:
 
 
 class Owners(Protocol):
-    """Who owns a listen key: its API key, or ``None`` for a key the exchange never had."""
+    """Who owns a listen key: its API key, or ``None`` for a key the exchange never had
+    (``Exchange.owner_of``)."""
 
-    def get(self, key: str, /) -> str | None: ...
+    def __call__(self, key: str, /) -> str | None: ...
 
 
 def entry_account(entry: Entry, owners: Owners) -> str | None:
@@ -162,9 +163,9 @@ def entry_account(entry: Entry, owners: Owners) -> str | None:
             if name.lower() == "x-bx-apikey" and value:
                 return value
         key = entry.query.get("listenKey")
-        return owners.get(key) if key else None
+        return owners(key) if key else None
     if isinstance(entry, WsFrame | WsEvent):
-        return owners.get(entry.listen_key)
+        return owners(entry.listen_key)
     if isinstance(entry, FaultFired):
         return entry.account
     return None

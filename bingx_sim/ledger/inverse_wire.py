@@ -318,19 +318,16 @@ def order_history(
     limit = integer(book, params, "limit")
     if limit is not None and not 1 <= limit <= 1000:
         raise book.codes.invalid("limit must be between 1 and 1000")
-    found = [
-        o
-        for o in book.order_history(
-            api_key,
-            symbol,
-            start_ms=integer(book, params, "startTime"),
-            end_ms=integer(book, params, "endTime"),
-            limit=10_000,
-            from_order_id=integer(book, params, "orderId"),
-        )
-        if not o.is_open
-    ]
-    return {"orders": [order(book, o) for o in found[: limit or 100]]}, []
+    found = book.order_history(
+        api_key,
+        symbol,
+        start_ms=integer(book, params, "startTime"),
+        end_ms=integer(book, params, "endTime"),
+        limit=limit or 100,
+        from_order_id=integer(book, params, "orderId"),
+        closed_only=True,  # the page is of closed orders, however many are open
+    )
+    return {"orders": [order(book, o) for o in found]}, []
 
 
 def get_leverage(

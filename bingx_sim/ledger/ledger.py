@@ -778,13 +778,16 @@ class Ledger:
         end_ms: int | None = None,
         limit: int = 500,
         from_order_id: int | None = None,
+        closed_only: bool = False,
     ) -> list[Order]:
-        """All orders (open and closed) by id, within ``[start_ms, end_ms]`` of their
-        creation time, the oldest ``limit`` of them from ``from_order_id`` on."""
+        """All orders (open and closed; ``closed_only``: only those in a terminal state)
+        by id, within ``[start_ms, end_ms]`` of their creation time, the oldest ``limit``
+        of them from ``from_order_id`` on."""
         chosen = [
             o
             for o in self.account(api_key).orders.values()
             if (symbol is None or o.symbol == symbol)
+            and not (closed_only and o.is_open)
             and (start_ms is None or o.time >= start_ms)
             and (end_ms is None or o.time <= end_ms)
             and (from_order_id is None or o.order_id >= from_order_id)

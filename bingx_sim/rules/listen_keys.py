@@ -137,6 +137,12 @@ class Exchange:
     def account(self, api_key: str) -> Account | None:
         return self._accounts.get(api_key)
 
+    def owner_of(self, key: str) -> str | None:
+        """Whose key this is (any state), without expiring anything; ``None`` for a key
+        the exchange never issued."""
+        found = self._keys.get(key)
+        return None if found is None else found.owner
+
     def remove_account(self, api_key: str) -> None:
         """Undo :meth:`add_account` of a key that holds no listen key yet (an
         operation that failed after it)."""

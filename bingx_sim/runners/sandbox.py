@@ -188,8 +188,7 @@ def _log_entry(state: SimState) -> Callable[[Entry], None]:
     """The sandbox's log line for each journal entry: every REST call with the exchange's
     code and reason, socket lifecycles, client mistakes on sockets, faults, our errors."""
 
-    def owner(listen_key: str) -> str | None:
-        return next((k.owner for k in state.exchange.listen_keys() if k.key == listen_key), None)
+    owner = state.exchange.owner_of
 
     def listener(entry: Entry) -> None:
         if isinstance(entry, RestCall):

@@ -32,7 +32,7 @@ from bingx_sim.core.journal import (
     entry_account,
     entry_kind,
 )
-from bingx_sim.core.state import STATE, SimState
+from bingx_sim.core.state import STATE
 from bingx_sim.wire.control_http import CONTROL_PREFIX, ControlError, guarded, json_answer
 from bingx_sim.wire.pipeline import expecting
 
@@ -56,24 +56,6 @@ _PARAMS = {"since", "limit", "kind", "account", "wait"}
 _STREAM_PARAMS = {"since", "kind", "account"}
 
 _STOPPING: web.AppKey[list[bool]] = web.AppKey("bingx_sim_journal_stopping", list)
-
-
-class _Owners:
-    """Listen key to API key, read from the exchange when a key is first asked for
-    (so a key generated during a long poll is found), and a key the exchange never
-    had is remembered as nobody's."""
-
-    def __init__(self, state: SimState) -> None:
-        self._state = state
-        self._known: dict[str, str] = {}
-        self._unknown: set[str] = set()
-
-    def get(self, key: str, /) -> str | None:
-        if key not in self._known and key not in self._unknown:
-            self._known = {k.key: k.owner for k in self._state.exchange.listen_keys()}
-            if key not in self._known:
-                self._unknown.add(key)
-        return self._known.get(key)
 
 
 def entry_view(seq: int, entry: Entry, owners: Owners) -> dict[str, Any]:
@@ -167,7 +149,7 @@ async def journal(request: web.Request) -> web.StreamResponse:
     query = request.query
     _check_params(query, _PARAMS)
     state = request.app[STATE]
-    owners = _Owners(state)
+    owners = state.exchange.owner_of
     since, limit = _count(query, "since") or 0, _count(query, "limit")
     wait = _seconds(query, "wait", MAX_WAIT)
     match = _matcher(query, owners)
@@ -193,7 +175,7 @@ async def journal_stream(request: web.Request) -> web.StreamResponse:
     query = request.query
     _check_params(query, _STREAM_PARAMS)
     state = request.app[STATE]
-    owners = _Owners(state)
+    owners = state.exchange.owner_of
     since = _count(query, "since")
     if since is None:
         last_id = request.headers.get("Last-Event-ID", "")

@@ -206,7 +206,7 @@ def test_sequence_numbers_survive_the_journals_bound() -> None:
 def test_what_belongs_to_an_account() -> None:
     from bingx_sim.core.journal import FaultFired, SimError, WsEvent, entry_account
 
-    owners = {"key-a": "alice"}
+    owners = {"key-a": "alice"}.get
     headers = {"x-bx-apikey": "bob"}  # any case
     assert entry_account(RestCall("GET", "/", {}, headers, "", 200, None, 0), owners) == "bob"
     keyless = RestCall("PUT", "/", {"listenKey": "key-a"}, {}, "", 200, None, 0)
